@@ -1,0 +1,374 @@
+import { CancelledError, InvalidStateError } from './errors.js';
+import { runningTask } from './internal/current.js';
+import { inspectSymbol } from './internal/inspect.js';
+import { CANCEL_NOW, FAILED, LISTEN, RETRIEVE, UNLISTEN } from './internal/symbols.js';
+import { trackUnretrieved, untrackUnretrieved } from './internal/unretrieved.js';
+import { Wait } from './internal/wait.js';
+
+const State = { Pending: 0, Fulfilled: 1, Rejected: 2, Cancelled: 3 } as const;
+type State = (typeof State)[keyof typeof State];
+
+/** A callback run once a future is done; receives the future. */
+export type DoneCallback<F> = (future: F) => void;
+
+type Listener = (future: Future<unknown>) => void;
+
+/** Waits on a future from inside a task: cancelling the task cancels the future (asyncio's rule). */
+class FutureWait<T> extends Wait<T> {
+  readonly #future: Future<T>;
+  readonly #listener: Listener;
+
+  constructor(future: Future<T>, task: NonNullable<ReturnType<typeof runningTask>>) {
+    super(task, undefined);
+    this.#future = future;
+    this.#listener = (f) => {
+      settleWaitFrom(this, f as Future<T>);
+    };
+  }
+
+  arm(): Promise<T> {
+    if (this.begin()) this.#future[LISTEN](this.#listener);
+    return this.promise;
+  }
+
+  protected override onCancel(message: string | undefined): boolean {
+    this.#future.cancel(message);
+    return false;
+  }
+
+  protected override stop(): void {
+    this.#future[UNLISTEN](this.#listener);
+  }
+}
+
+/** Settles a wait with a done future's outcome, marking its error as retrieved. */
+export function settleWaitFrom<T>(wait: Wait<T>, future: Future<T>): void {
+  if (future.cancelled()) {
+    wait.reject(future[RETRIEVE]());
+    return;
+  }
+  let value: T;
+  try {
+    value = future.result();
+  } catch (error) {
+    wait.reject(error);
+    return;
+  }
+  wait.resolve(value);
+}
+
+/**
+ * A placeholder for a result that is not there yet (asyncio's `Future`), awaitable like a
+ * Promise.
+ *
+ * A future is pending until `setResult`, `setException` or `cancel` is called, then done for
+ * good. Inside a task, awaiting a future is a cancellation point: cancelling the task rejects the
+ * await at once and cancels the future too. A future whose error is never retrieved (by an
+ * await, `then`, `result()` or `exception()`) is reported on stderr.
+ *
+ * @typeParam T - the type of the result.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { Future } from '@corio/core';
+ *
+ * const fut = new Future<number>();
+ * setTimeout(() => fut.setResult(42), 1);
+ * assert.equal(await fut, 42);
+ * assert.equal(fut.done(), true);
+ * assert.equal(fut.result(), 42);
+ * ```
+ */
+export class Future<T> implements PromiseLike<T> {
+  // #state is Pending exactly while #value is unset; listeners and callbacks exist only then.
+  #state: State = State.Pending;
+  #value: unknown = undefined;
+  #listeners: Listener | Listener[] | undefined = undefined;
+  #callbacks: DoneCallback<never>[] | undefined = undefined;
+  #promise: Promise<T> | undefined = undefined;
+  #resolvePromise: ((value: unknown) => void) | undefined = undefined;
+  #rejectPromise: ((reason: unknown) => void) | undefined = undefined;
+  #retrieved = false;
+  #tracked: WeakRef<Future<unknown>> | undefined = undefined;
+
+  /** Whether the future has a result, an error, or was cancelled. */
+  done(): boolean {
+    return this.#state !== State.Pending;
+  }
+
+  /** Whether the future was cancelled. */
+  cancelled(): boolean {
+    return this.#state === State.Cancelled;
+  }
+
+  /**
+   * The result.
+   *
+   * @throws `InvalidStateError` if the future is pending, its `CancelledError` if it was
+   * cancelled, its error if it failed.
+   */
+  result(): T {
+    switch (this.#state) {
+      case State.Fulfilled:
+        return this.#value as T;
+      case State.Pending:
+        throw new InvalidStateError(`Cannot get the result of ${this.toString()}: it is not done`);
+      default:
+        throw this[RETRIEVE]();
+    }
+  }
+
+  /**
+   * The error the future failed with, or `undefined` if it succeeded.
+   *
+   * @throws `InvalidStateError` if the future is pending, its `CancelledError` if it was
+   * cancelled.
+   */
+  exception(): unknown {
+    switch (this.#state) {
+      case State.Fulfilled:
+        return undefined;
+      case State.Pending:
+        throw new InvalidStateError(
+          `Cannot get the exception of ${this.toString()}: it is not done`,
+        );
+      case State.Cancelled:
+        throw this[RETRIEVE]();
+      default:
+        return this[RETRIEVE]();
+    }
+  }
+
+  /**
+   * Completes the future with a value.
+   *
+   * @throws `InvalidStateError` if the future is already done.
+   */
+  setResult(value: T): void {
+    this.#checkPending('setResult');
+    this.#settle(State.Fulfilled, value);
+  }
+
+  /**
+   * Fails the future with an error.
+   *
+   * @throws `InvalidStateError` if the future is already done.
+   */
+  setException(error: unknown): void {
+    this.#checkPending('setException');
+    this.#settle(State.Rejected, error);
+  }
+
+  /**
+   * Cancels the future: it becomes done and `cancelled()`, and awaiting it throws
+   * `CancelledError` with `message`.
+   *
+   * @returns false if the future was already done.
+   */
+  cancel(message?: string): boolean {
+    if (this.#state !== State.Pending) return false;
+    this.#settle(State.Cancelled, new CancelledError(message));
+    return true;
+  }
+
+  /**
+   * Runs `callback(future)` once the future is done (soon after, in a microtask, if it already
+   * is). Callbacks run in the order they were added.
+   */
+  addDoneCallback(callback: DoneCallback<this>): void {
+    if (typeof callback !== 'function') {
+      throw new TypeError(
+        `addDoneCallback: 'callback' must be a function, received ${typeof callback}`,
+      );
+    }
+    if (this.#state !== State.Pending) {
+      queueMicrotask(() => {
+        runCallback(callback, this);
+      });
+      return;
+    }
+    (this.#callbacks ??= []).push(callback);
+  }
+
+  /**
+   * Removes every registration of `callback`.
+   *
+   * @returns how many were removed.
+   */
+  removeDoneCallback(callback: DoneCallback<this>): number {
+    const callbacks = this.#callbacks as DoneCallback<this>[] | undefined;
+    if (callbacks === undefined) return 0;
+    const kept = callbacks.filter((c) => c !== callback);
+    this.#callbacks = kept;
+    return callbacks.length - kept.length;
+  }
+
+  /**
+   * Promise interoperability: `await future`, `Promise.all([future])`. Inside a task this is a
+   * cancellation point.
+   */
+  then<R1 = T, R2 = never>(
+    onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
+    onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
+  ): Promise<R1 | R2> {
+    return this.#awaitable().then(onFulfilled, onRejected);
+  }
+
+  /** Like `Promise.prototype.catch`. */
+  catch<R = never>(onRejected?: ((reason: unknown) => R | PromiseLike<R>) | null): Promise<T | R> {
+    return this.#awaitable().catch(onRejected);
+  }
+
+  /** Like `Promise.prototype.finally`. */
+  finally(onFinally?: (() => void) | null): Promise<T> {
+    return this.#awaitable().finally(onFinally);
+  }
+
+  /** Renders the state: `<Future pending>`, `<Future fulfilled result=42>`. */
+  toString(): string {
+    return `<${this.constructor.name}${this.describeFields()}>`;
+  }
+
+  /** @internal The fields shown by toString, after the class name. */
+  protected describeFields(): string {
+    switch (this.#state) {
+      case State.Pending:
+        return ' pending';
+      case State.Fulfilled:
+        return ` fulfilled result=${describeValue(this.#value)}`;
+      case State.Cancelled:
+        return ' cancelled';
+      default:
+        return ` failed error=${describeValue(this.#value)}`;
+    }
+  }
+
+  /** @internal */
+  [inspectSymbol](): string {
+    return this.toString();
+  }
+
+  /** @internal Calls `listener` synchronously when the future settles (now, if it has). */
+  [LISTEN](listener: Listener): void {
+    if (this.#state !== State.Pending) {
+      listener(this);
+      return;
+    }
+    const listeners = this.#listeners;
+    if (listeners === undefined) this.#listeners = listener;
+    else if (typeof listeners === 'function') this.#listeners = [listeners, listener];
+    else listeners.push(listener);
+  }
+
+  /** @internal */
+  [UNLISTEN](listener: Listener): void {
+    const listeners = this.#listeners;
+    if (listeners === listener) this.#listeners = undefined;
+    else if (Array.isArray(listeners)) {
+      const index = listeners.indexOf(listener);
+      if (index !== -1) listeners.splice(index, 1);
+    }
+  }
+
+  /** @internal Settles as cancelled with the given error (a Task's escaping CancelledError). */
+  [CANCEL_NOW](error: CancelledError): boolean {
+    if (this.#state !== State.Pending) return false;
+    this.#settle(State.Cancelled, error);
+    return true;
+  }
+
+  /** @internal */
+  [FAILED](): boolean {
+    return this.#state === State.Rejected;
+  }
+
+  /** @internal Returns the error (or CancelledError) and marks it retrieved; undefined if none. */
+  [RETRIEVE](): unknown {
+    if (!this.#retrieved) {
+      this.#retrieved = true;
+      if (this.#tracked !== undefined) {
+        untrackUnretrieved(this.#tracked);
+        this.#tracked = undefined;
+      }
+    }
+    return this.#state === State.Rejected || this.#state === State.Cancelled
+      ? this.#value
+      : undefined;
+  }
+
+  #awaitable(): Promise<T> {
+    const task = runningTask();
+    if (task !== undefined && task !== (this as Future<unknown>)) {
+      return new FutureWait(this, task).arm();
+    }
+    this[RETRIEVE]();
+    return (this.#promise ??= this.#makePromise());
+  }
+
+  #makePromise(): Promise<T> {
+    switch (this.#state) {
+      case State.Pending:
+        return new Promise<T>((resolve, reject) => {
+          this.#resolvePromise = resolve as (value: unknown) => void;
+          this.#rejectPromise = reject;
+        });
+      case State.Fulfilled:
+        return Promise.resolve(this.#value as T);
+      default:
+        return Promise.reject(this.#value);
+    }
+  }
+
+  #checkPending(method: string): void {
+    if (this.#state !== State.Pending) {
+      throw new InvalidStateError(
+        `Cannot call ${method}() on ${this.toString()}: it is already done`,
+      );
+    }
+  }
+
+  #settle(state: State, value: unknown): void {
+    this.#state = state;
+    this.#value = value;
+    if (this.#resolvePromise !== undefined) {
+      if (state === State.Fulfilled) this.#resolvePromise(value);
+      else this.#rejectPromise?.(value);
+      this.#resolvePromise = this.#rejectPromise = undefined;
+    }
+    const listeners = this.#listeners;
+    if (listeners !== undefined) {
+      this.#listeners = undefined;
+      if (typeof listeners === 'function') listeners(this);
+      else for (const listener of listeners) listener(this);
+    }
+    const callbacks = this.#callbacks as DoneCallback<this>[] | undefined;
+    if (callbacks !== undefined) {
+      this.#callbacks = undefined;
+      queueMicrotask(() => {
+        for (const callback of callbacks) runCallback(callback, this);
+      });
+    }
+    if (state === State.Rejected && !this.#retrieved) {
+      this.#tracked = trackUnretrieved(this, value);
+    }
+  }
+}
+
+function runCallback<F>(callback: DoneCallback<F>, future: F): void {
+  try {
+    callback(future);
+  } catch (error) {
+    // asyncio logs an exception raised in a done callback and goes on with the others.
+    console.error('corio: exception in done callback of', String(future), error);
+  }
+}
+
+function describeValue(value: unknown): string {
+  if (value instanceof Error) return `${value.name}: ${value.message}`;
+  if (typeof value === 'string')
+    return JSON.stringify(value.length > 40 ? `${value.slice(0, 37)}...` : value);
+  if (typeof value === 'object' && value !== null)
+    return Array.isArray(value) ? '[array]' : '[object]';
+  return String(value);
+}

@@ -1,0 +1,142 @@
+import { CancelledError } from './errors.js';
+import { Future } from './future.js';
+import { CANCEL_NOW, FAILED, LISTEN, RETRIEVE } from './internal/symbols.js';
+import type { Awaitable, AwaitableResult } from './internal/to-future.js';
+import { isAwaitable, toFuture } from './internal/to-future.js';
+import { isIterable, show } from './internal/validate.js';
+
+/** Options for {@link gather}. */
+export interface GatherOptions {
+  /**
+   * Return errors (and `CancelledError`s) in place of results instead of rejecting.
+   * @default false
+   */
+  returnExceptions?: boolean;
+}
+
+type Results<A extends readonly unknown[]> = { -readonly [K in keyof A]: AwaitableResult<A[K]> };
+type Settled<A extends readonly unknown[]> = {
+  -readonly [K in keyof A]: AwaitableResult<A[K]> | Error;
+};
+
+// Cancelling a gather cancels its children; it then ends cancelled once they have all finished.
+class GatheringFuture<T> extends Future<T> {
+  readonly #children: readonly Future<unknown>[];
+  #cancelRequested = false;
+
+  constructor(children: readonly Future<unknown>[]) {
+    super();
+    this.#children = children;
+  }
+
+  get cancelRequested(): boolean {
+    return this.#cancelRequested;
+  }
+
+  override cancel(message?: string): boolean {
+    if (this.done()) return false;
+    let cancelled = false;
+    for (const child of this.#children) if (child.cancel(message)) cancelled = true;
+    if (cancelled) this.#cancelRequested = true;
+    return cancelled;
+  }
+}
+
+/**
+ * Runs awaitables concurrently and collects their results in input order (asyncio's
+ * `gather`), typed like `Promise.all`.
+ *
+ * Functions and promises become tasks. On the first failure the returned future rejects with that
+ * error and the other children keep running (use a `TaskGroup` to cancel siblings). With
+ * `returnExceptions`, errors and `CancelledError`s are returned in place. Cancelling the returned
+ * future cancels every child.
+ *
+ * @typeParam A - the awaitables, as a tuple or an array.
+ * @param aws - the awaitables.
+ * @param options - see {@link GatherOptions}.
+ * @returns a future of the results.
+ * @throws `TypeError` (as a rejection) if an element is not awaitable.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { gather, sleep } from '@corio/core';
+ *
+ * const [a, b] = await gather([sleep(2, 'a'), async () => 42]);
+ * assert.deepEqual([a, b], ['a', 42]);
+ *
+ * const settled = await gather([Promise.reject(new Error('x')), sleep(1, 'ok')], {
+ *   returnExceptions: true,
+ * });
+ * assert.equal((settled[0] as Error).message, 'x');
+ * assert.equal(settled[1], 'ok');
+ * ```
+ */
+export function gather<const A extends readonly Awaitable<unknown>[] | []>(
+  aws: A,
+  options: GatherOptions & { returnExceptions: true },
+): Future<Settled<A>>;
+export function gather<const A extends readonly Awaitable<unknown>[] | []>(
+  aws: A,
+  options?: GatherOptions,
+): Future<Results<A>>;
+export function gather<T>(
+  aws: Iterable<Awaitable<T>>,
+  options: GatherOptions & { returnExceptions: true },
+): Future<(T | Error)[]>;
+export function gather<T>(aws: Iterable<Awaitable<T>>, options?: GatherOptions): Future<T[]>;
+export function gather(
+  aws: Iterable<Awaitable<unknown>>,
+  options?: GatherOptions,
+): Future<unknown[]> {
+  let children: Future<unknown>[];
+  try {
+    if (!isIterable(aws)) {
+      throw new TypeError(`gather: 'aws' must be an iterable of awaitables, received ${show(aws)}`);
+    }
+    const items = Array.from(aws);
+    // Check everything before starting anything, so bad input starts no task.
+    items.forEach((item, index) => {
+      if (!isAwaitable(item)) {
+        throw new TypeError(
+          `gather: 'aws[${String(index)}]' must be a Task, Future, PromiseLike or function, received ${show(item)}`,
+        );
+      }
+    });
+    children = items.map((item, index) => toFuture(item, 'gather', `aws[${String(index)}]`));
+  } catch (error) {
+    const failed = new Future<unknown[]>();
+    failed.setException(error);
+    return failed;
+  }
+  const returnExceptions = options?.returnExceptions === true;
+  const outer = new GatheringFuture<unknown[]>(children);
+  const total = children.length;
+  if (total === 0) {
+    outer.setResult([]);
+    return outer;
+  }
+  let finished = 0;
+  const onChildDone = (child: Future<unknown>): void => {
+    finished++;
+    if (outer.done()) {
+      // The outcome is decided; keep a later failure from being reported as never retrieved.
+      child[RETRIEVE]();
+      return;
+    }
+    if (!returnExceptions && (child.cancelled() || child[FAILED]())) {
+      outer.setException(child[RETRIEVE]());
+      return;
+    }
+    if (finished < total) return;
+    if (outer.cancelRequested) {
+      outer[CANCEL_NOW](new CancelledError());
+      return;
+    }
+    outer.setResult(
+      children.map((c) => (c.cancelled() || c[FAILED]() ? c[RETRIEVE]() : c.result())),
+    );
+  };
+  for (const child of children) child[LISTEN](onChildDone);
+  return outer;
+}

@@ -1,0 +1,35 @@
+export {
+  BrokenBarrierError,
+  CancelledError,
+  InvalidStateError,
+  QueueEmpty,
+  QueueFull,
+  QueueShutDown,
+  TaskGroupError,
+  TimeoutError,
+  isCancelledError,
+  isTimeoutError,
+} from './errors.js';
+export { Future } from './future.js';
+export type { DoneCallback } from './future.js';
+export { Task, allTasks, createTask, currentTask } from './task.js';
+export type { CreateTaskOptions } from './task.js';
+export { now } from './now.js';
+export { sleep } from './sleep.js';
+export type { SleepOptions } from './sleep.js';
+export { gather } from './gather.js';
+export type { GatherOptions } from './gather.js';
+export { ALL_COMPLETED, FIRST_COMPLETED, FIRST_EXCEPTION, wait } from './wait.js';
+export type { ReturnWhen, WaitOptions, WaitResult } from './wait.js';
+export { waitFor } from './wait-for.js';
+export type { WaitForOptions } from './wait-for.js';
+export { timeout, timeoutAt } from './timeout.js';
+export type { TimeoutBody } from './timeout.js';
+export { TimeoutScope } from './timeout-scope.js';
+export { shield } from './shield.js';
+export { asCompleted } from './as-completed.js';
+export type { AsCompletedOptions } from './as-completed.js';
+export { TaskGroup, taskGroup } from './task-group.js';
+export { run } from './run.js';
+export type { RunOptions } from './run.js';
+export type { Awaitable, AwaitableResult } from './internal/to-future.js';

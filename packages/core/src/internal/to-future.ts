@@ -1,0 +1,57 @@
+import { Future } from '../future.js';
+import { createTask } from '../task.js';
+import { show } from './validate.js';
+
+/** What corio accepts where asyncio accepts an awaitable: a future, a promise, or a function. */
+export type Awaitable<T> = Future<T> | PromiseLike<T> | (() => T | PromiseLike<T>);
+
+/** The result type of an {@link Awaitable}. */
+export type AwaitableResult<A> =
+  A extends Future<infer R>
+    ? R
+    : A extends PromiseLike<infer R>
+      ? R
+      : A extends () => infer R
+        ? Awaited<R>
+        : never;
+
+/**
+ * Turns an awaitable into a future (asyncio's `ensure_future`): a future stays as it is, a
+ * function becomes a new task, a promise a future that follows it (a task would add nothing:
+ * a foreign promise cannot be interrupted anyway).
+ */
+export function toFuture<T>(value: Awaitable<T>, where: string, name: string): Future<T> {
+  if (value instanceof Future) return value;
+  if (typeof value === 'function') return createTask(value);
+  if (isPromiseLike(value)) return follow(value);
+  throw new TypeError(
+    `${where}: '${name}' must be a Task, Future, PromiseLike or function, received ${show(value)}`,
+  );
+}
+
+/** A future settled by `promise`; cancelling the future just stops following it. */
+export function follow<T>(promise: PromiseLike<T>): Future<T> {
+  const future = new Future<T>();
+  promise.then(
+    (value) => {
+      if (!future.done()) future.setResult(value);
+    },
+    (error: unknown) => {
+      if (!future.done()) future.setException(error);
+    },
+  );
+  return future;
+}
+
+/** Whether `value` is a Future, a function, or has a `then` method. */
+export function isAwaitable(value: unknown): value is Awaitable<unknown> {
+  return value instanceof Future || typeof value === 'function' || isPromiseLike(value);
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}

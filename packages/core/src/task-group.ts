@@ -1,0 +1,243 @@
+import { InvalidStateError, TaskGroupError, isCancelledError } from './errors.js';
+import { Future } from './future.js';
+import { runningTask } from './internal/current.js';
+import { inspectSymbol } from './internal/inspect.js';
+import { FAILED, RETRIEVE } from './internal/symbols.js';
+import { show } from './internal/validate.js';
+import type { CreateTaskOptions, Task } from './task.js';
+import { createTask } from './task.js';
+
+const EXIT = Symbol('exit');
+
+/**
+ * Structured concurrency (asyncio's `TaskGroup`): a group of child tasks that is not left until
+ * every child has finished.
+ *
+ * The first child failure (other than `CancelledError`) cancels the body and every other child;
+ * the group then throws a `TaskGroupError` holding every error. Cancelled from outside, it
+ * cancels its children, waits for them and rethrows the `CancelledError`. `cancel()` stops the
+ * group without an error. Prefer {@link taskGroup}; `await using tg = new TaskGroup()` works too,
+ * but a disposer cannot see the body's own error (see the guide).
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { TaskGroup, createTask, sleep } from '@corio/core';
+ *
+ * const result = await createTask(async () => {
+ *   await using tg = new TaskGroup();
+ *   const a = tg.createTask(() => sleep(2, 'a'));
+ *   const b = tg.createTask(() => sleep(1, 'b'));
+ *   return [a, b];
+ * });
+ * assert.deepEqual(result.map((t) => t.result()), ['a', 'b']);
+ * ```
+ */
+export class TaskGroup {
+  // The group is open until EXIT finds no children left; #aborting means every child was told
+  // to cancel and no new child may start.
+  readonly #parent: Task<unknown> | undefined;
+  readonly #tasks = new Set<Task<unknown>>();
+  readonly #errors: unknown[] = [];
+  #exiting = false;
+  #finished = false;
+  #aborting = false;
+  #cancelledByUser = false;
+  #parentCancelRequested = false;
+  #allDone: Future<void> | undefined = undefined;
+  // Like asyncio's done callbacks, this runs a microtask after the child finished, so children
+  // failing in the same tick all get to report their errors before the group reacts.
+  readonly #onChildDone = (task: Task<unknown>): void => {
+    this.#childDone(task);
+  };
+
+  /** Opens a group owned by the running task (if any). */
+  constructor() {
+    this.#parent = runningTask();
+  }
+
+  /**
+   * Starts a child task in the group.
+   *
+   * @throws `InvalidStateError` if the group has finished or is shutting down.
+   */
+  createTask<T>(
+    fn: (() => T | PromiseLike<T>) | PromiseLike<T>,
+    options?: CreateTaskOptions,
+  ): Task<T> {
+    if (this.#finished) {
+      throw new InvalidStateError(`Cannot create a task in ${this.toString()}: it is finished`);
+    }
+    if (this.#aborting) {
+      throw new InvalidStateError(
+        `Cannot create a task in ${this.toString()}: it is shutting down`,
+      );
+    }
+    const task = createTask(fn, options);
+    this.#tasks.add(task);
+    task.addDoneCallback(this.#onChildDone);
+    return task;
+  }
+
+  /**
+   * Stops the group without an error: the children and the body are cancelled, and
+   * {@link taskGroup} returns `undefined` (or the body's value, if it had already returned).
+   */
+  cancel(): void {
+    if (this.#finished || this.#cancelledByUser) return;
+    this.#cancelledByUser = true;
+    this.#abort();
+    this.#cancelParent();
+  }
+
+  /** Renders the state: `<TaskGroup tasks=2 errors=0 running>`. */
+  toString(): string {
+    const state = this.#finished
+      ? 'finished'
+      : this.#aborting
+        ? 'aborting'
+        : this.#exiting
+          ? 'exiting'
+          : 'running';
+    return `<TaskGroup tasks=${String(this.#tasks.size)} errors=${String(this.#errors.length)} ${state}>`;
+  }
+
+  /** @internal */
+  [inspectSymbol](): string {
+    return this.toString();
+  }
+
+  /** Waits for the children, as `await using` does on leaving the block. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this[EXIT](false, undefined);
+  }
+
+  /**
+   * @internal Leaves the group once every child has finished. `failed`/`error` describe how the
+   * body ended. Returns normally, or throws what the group must raise.
+   */
+  async [EXIT](failed: boolean, error: unknown): Promise<void> {
+    this.#exiting = true;
+    let propagate: unknown = failed && isCancelledError(error) ? error : undefined;
+    let cancelled = propagate !== undefined;
+    if (failed && !this.#aborting) this.#abort();
+    while (this.#tasks.size > 0) {
+      const allDone = (this.#allDone = new Future<void>());
+      try {
+        await allDone;
+      } catch (interrupt) {
+        if (!isCancelledError(interrupt)) throw interrupt;
+        if (!this.#aborting) {
+          // The parent is being cancelled from outside while the children still run.
+          propagate = interrupt;
+          cancelled = true;
+          this.#abort();
+        }
+      }
+      this.#allDone = undefined;
+    }
+    this.#finished = true;
+    if (
+      this.#parentCancelRequested &&
+      this.#parent !== undefined &&
+      this.#parent.uncancel() === 0
+    ) {
+      propagate = undefined;
+      cancelled = false;
+    }
+    if (cancelled && this.#errors.length === 0) throw propagate;
+    if (failed && !isCancelledError(error)) this.#errors.push(error);
+    if (this.#errors.length > 0) {
+      const parent = this.#parent;
+      // A cancel from outside stays pending: uncancel then cancel keeps its count stable.
+      if (parent !== undefined && parent.cancelling() > 0) {
+        parent.uncancel();
+        parent.cancel();
+      }
+      throw new TaskGroupError(
+        this.#errors,
+        `unhandled errors in a TaskGroup (${String(this.#errors.length)} sub-error${this.#errors.length === 1 ? '' : 's'})`,
+      );
+    }
+  }
+
+  #childDone(task: Task<unknown>): void {
+    this.#tasks.delete(task);
+    if (this.#tasks.size === 0 && this.#allDone !== undefined && !this.#allDone.done()) {
+      this.#allDone.setResult();
+    }
+    if (task.cancelled() || !task[FAILED]()) return;
+    this.#errors.push(task[RETRIEVE]());
+    if (!this.#aborting) {
+      this.#abort();
+      this.#cancelParent();
+    }
+  }
+
+  #cancelParent(): void {
+    const parent = this.#parent;
+    if (parent === undefined || parent.done() || this.#parentCancelRequested) return;
+    if (this.#exiting && this.#tasks.size === 0) return;
+    this.#parentCancelRequested = true;
+    parent.cancel();
+  }
+
+  #abort(): void {
+    this.#aborting = true;
+    for (const task of this.#tasks) task.cancel();
+  }
+
+  /** @internal Whether `cancel()` was called. */
+  get cancelledByUser(): boolean {
+    return this.#cancelledByUser;
+  }
+}
+
+/**
+ * Runs `body` with a new {@link TaskGroup} and waits for all of its children (asyncio's
+ * `async with TaskGroup() as tg`). Outside any task, the body runs in a new task.
+ *
+ * @typeParam T - the body's result.
+ * @param body - receives the group; its children are started with `tg.createTask`.
+ * @returns the body's value, or `undefined` if `tg.cancel()` interrupted the body.
+ * @throws `TaskGroupError` with every child (and body) error; `CancelledError` if cancelled from
+ * outside.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { TaskGroupError, sleep, taskGroup } from '@corio/core';
+ *
+ * const results = await taskGroup(async (tg) => {
+ *   const a = tg.createTask(() => sleep(2, 1));
+ *   const b = tg.createTask(() => sleep(1, 2));
+ *   return () => [a.result(), b.result()];
+ * });
+ * assert.deepEqual(results(), [1, 2]);
+ *
+ * const error = await taskGroup(async (tg) => {
+ *   tg.createTask(async () => { throw new Error('child failed'); });
+ *   await sleep(1_000); // cancelled by the failure
+ * }).catch((e: unknown) => e);
+ * assert.ok(error instanceof TaskGroupError);
+ * ```
+ */
+export async function taskGroup<T>(
+  body: (tg: TaskGroup) => PromiseLike<T> | T,
+): Promise<T | undefined> {
+  if (typeof body !== 'function') {
+    throw new TypeError(`taskGroup: 'body' must be a function, received ${show(body)}`);
+  }
+  if (runningTask() === undefined) return await createTask(() => taskGroup(body));
+  const tg = new TaskGroup();
+  let value: T;
+  try {
+    value = await body(tg);
+  } catch (error) {
+    await tg[EXIT](true, error);
+    if (tg.cancelledByUser && isCancelledError(error)) return undefined;
+    throw error;
+  }
+  await tg[EXIT](false, undefined);
+  return value;
+}

@@ -1,0 +1,360 @@
+import { CancelledError, InvalidStateError, isCancelledError } from './errors.js';
+import { Future } from './future.js';
+import { runningTask, taskStorage } from './internal/current.js';
+import { callSite, debugMode } from './internal/debug.js';
+import { SLOW_STEP_MS, reportSlowStep } from './internal/slow-monitor.js';
+import { scheduleStart } from './internal/start-queue.js';
+import {
+  ADD_WAITER,
+  CANCEL_NOW,
+  NO_CANCEL,
+  REMOVE_WAITER,
+  START,
+  TAKE_CANCEL,
+} from './internal/symbols.js';
+import { show } from './internal/validate.js';
+import type { Wait } from './internal/wait.js';
+
+/** Options for {@link createTask}. */
+export interface CreateTaskOptions {
+  /**
+   * The task's name, shown by `toString()` and in reports.
+   * @default `Task-<n>`
+   */
+  name?: string;
+}
+
+type Waiter = Wait<unknown>;
+
+// Pending tasks are held strongly here until they finish, so a task nobody references is never
+// garbage-collected mid-run (asyncio keeps only weak references, a well-known footgun).
+const pendingTasks = new Set<Task<unknown>>();
+let taskCounter = 0;
+const NOT_REQUESTED = Symbol('notRequested');
+
+/**
+ * A future that runs a function as a concurrent unit of work (asyncio's `Task`).
+ *
+ * Tasks are made by {@link createTask} (or `TaskGroup.createTask`), never with `new`. A task can
+ * be cancelled: `cancel()` rejects the corio await it is suspended at with `CancelledError`, or,
+ * if it is running other code, aborts `task.signal` and makes its next corio await throw.
+ *
+ * @typeParam T - the type of the result.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { createTask, sleep } from '@corio/core';
+ *
+ * const task = createTask(async () => {
+ *   await sleep(10);
+ *   return 'done';
+ * }, { name: 'worker' });
+ * assert.equal(task.name, 'worker');
+ * assert.equal(await task, 'done');
+ * ```
+ */
+export class Task<T> extends Future<T> {
+  // #fn is set until the task starts; a cancel requested before then means it never runs.
+  #fn: (() => T | PromiseLike<T>) | undefined;
+  #name: string | undefined;
+  readonly #id: number;
+  #controller: AbortController | undefined = undefined;
+  #abortMessage: string | undefined | typeof NOT_REQUESTED = NOT_REQUESTED;
+  #abortReason: CancelledError | undefined = undefined;
+  #cancelRequests = 0;
+  #mustCancel = false;
+  #cancelMessage: string | undefined = undefined;
+  #waiters: Waiter | Waiter[] | undefined = undefined;
+  readonly #createdAt: string | undefined;
+
+  /** @internal Use {@link createTask}. */
+  constructor(fn: () => T | PromiseLike<T>, name: string | undefined) {
+    super();
+    this.#fn = fn;
+    this.#name = name;
+    this.#id = ++taskCounter;
+    this.#createdAt = debugMode.enabled ? callSite() : undefined;
+    pendingTasks.add(this);
+    scheduleStart(this);
+  }
+
+  /** The task's name (settable). */
+  get name(): string {
+    return (this.#name ??= `Task-${String(this.#id)}`);
+  }
+
+  set name(value: string) {
+    this.#name = value;
+  }
+
+  /**
+   * Aborted, with the task's `CancelledError` as its reason, as soon as cancellation is
+   * requested. Pass it to APIs that take a signal (`fetch`, `fs`, `timers/promises`). It stays
+   * aborted after a cancellation that was caught.
+   */
+  get signal(): AbortSignal {
+    let controller = this.#controller;
+    if (controller === undefined) {
+      controller = this.#controller = new AbortController();
+      if (this.#abortMessage !== NOT_REQUESTED) controller.abort(this.#reason());
+    }
+    return controller.signal;
+  }
+
+  /** Where the task was created, in debug mode. */
+  get createdAt(): string | undefined {
+    return this.#createdAt;
+  }
+
+  /**
+   * Requests cancellation (asyncio's `Task.cancel`). If the task is suspended at a corio await,
+   * that await throws `CancelledError` at once and whatever it awaited is cancelled too;
+   * otherwise `signal` aborts and the next corio await throws. A task cancelled before it starts
+   * never runs.
+   *
+   * @returns false if the task is already done.
+   */
+  override cancel(message?: string): boolean {
+    if (this.done()) return false;
+    this.#cancelRequests++;
+    if (this.#abortMessage === NOT_REQUESTED) {
+      this.#abortMessage = message;
+      this.#controller?.abort(this.#reason());
+    }
+    const waiters = this.#waiters;
+    if (waiters !== undefined) {
+      this.#waiters = undefined;
+      if (Array.isArray(waiters)) for (const waiter of waiters) waiter.interrupt(message);
+      else waiters.interrupt(message);
+    } else {
+      this.#mustCancel = true;
+      this.#cancelMessage = message;
+    }
+    return true;
+  }
+
+  /** How many cancellation requests are outstanding (asyncio's `Task.cancelling`). */
+  cancelling(): number {
+    return this.#cancelRequests;
+  }
+
+  /**
+   * Withdraws one cancellation request (asyncio's `Task.uncancel`); at zero a cancellation not
+   * yet delivered is dropped.
+   *
+   * @returns the remaining count.
+   */
+  uncancel(): number {
+    if (this.#cancelRequests > 0) {
+      this.#cancelRequests--;
+      if (this.#cancelRequests === 0) this.#mustCancel = false;
+    }
+    return this.#cancelRequests;
+  }
+
+  /** @throws `InvalidStateError`: a task's result comes from its function. */
+  override setResult(_value: T): void {
+    throw new InvalidStateError(
+      `Cannot call setResult() on ${this.toString()}: a task sets its own result`,
+    );
+  }
+
+  /** @throws `InvalidStateError`: a task's error comes from its function. */
+  override setException(_error: unknown): void {
+    throw new InvalidStateError(
+      `Cannot call setException() on ${this.toString()}: a task sets its own error`,
+    );
+  }
+
+  /** @internal */
+  protected override describeFields(): string {
+    const state = !this.done() && this.#cancelRequests > 0 ? ' cancelling' : super.describeFields();
+    const where = this.#createdAt === undefined ? '' : ` created at ${this.#createdAt}`;
+    return ` name=${this.name}${state}${where}`;
+  }
+
+  /** @internal */
+  [TAKE_CANCEL](): string | undefined | typeof NO_CANCEL {
+    if (!this.#mustCancel) return NO_CANCEL;
+    this.#mustCancel = false;
+    return this.#cancelMessage;
+  }
+
+  /** @internal */
+  [ADD_WAITER](waiter: Waiter): void {
+    const waiters = this.#waiters;
+    if (waiters === undefined) this.#waiters = waiter;
+    else if (Array.isArray(waiters)) {
+      if (!waiters.includes(waiter)) waiters.push(waiter);
+    } else if (waiters !== waiter) this.#waiters = [waiters, waiter];
+  }
+
+  /** @internal */
+  [REMOVE_WAITER](waiter: Waiter): void {
+    const waiters = this.#waiters;
+    if (waiters === waiter) this.#waiters = undefined;
+    else if (Array.isArray(waiters)) {
+      const index = waiters.indexOf(waiter);
+      if (index !== -1) waiters.splice(index, 1);
+      if (waiters.length === 0) this.#waiters = undefined;
+    }
+  }
+
+  /** @internal */
+  [START](): void {
+    if (this.#mustCancel) {
+      this.#mustCancel = false;
+      this.#fn = undefined;
+      this.#finishCancelled(new CancelledError(this.#cancelMessage));
+      return;
+    }
+    void taskStorage.run(this, Task.#run, this as Task<unknown>);
+  }
+
+  static async #run(task: Task<unknown>): Promise<void> {
+    const fn = task.#fn as () => unknown;
+    task.#fn = undefined;
+    let value: unknown;
+    try {
+      if (debugMode.enabled) {
+        const start = performance.now();
+        value = fn();
+        const elapsed = performance.now() - start;
+        if (elapsed >= SLOW_STEP_MS) reportSlowStep(task.toString(), elapsed);
+      } else value = fn();
+      if (isThenable(value)) value = await value;
+    } catch (error) {
+      task.#finishError(error);
+      return;
+    }
+    if (task.#mustCancel) {
+      // Cancelled while running code that then returned without reaching a cancellation point:
+      // the task ends cancelled, as in asyncio.
+      task.#mustCancel = false;
+      task.#finishCancelled(new CancelledError(task.#cancelMessage));
+      return;
+    }
+    pendingTasks.delete(task);
+    task.#waiters = undefined;
+    Future.prototype.setResult.call(task, value);
+  }
+
+  #finishError(error: unknown): void {
+    if (isCancelledError(error)) this.#finishCancelled(error);
+    else if (this.#abortReason !== undefined && hasCause(error, this.#abortReason)) {
+      this.#finishCancelled(new CancelledError(this.#cancelMessage, { cause: error }));
+    } else {
+      pendingTasks.delete(this);
+      this.#waiters = undefined;
+      super.setException(error);
+    }
+  }
+
+  #finishCancelled(error: CancelledError): void {
+    pendingTasks.delete(this);
+    this.#waiters = undefined;
+    this[CANCEL_NOW](error);
+  }
+
+  #reason(): CancelledError {
+    return (this.#abortReason ??= new CancelledError(
+      this.#abortMessage === NOT_REQUESTED ? undefined : this.#abortMessage,
+    ));
+  }
+}
+
+// An AbortError from a signal-taking API (`timers/promises`, `events.once`) carries the task's
+// own CancelledError, the signal's reason, as its cause.
+function hasCause(error: unknown, cause: CancelledError): boolean {
+  let current = error;
+  for (let depth = 0; depth < 8 && typeof current === 'object' && current !== null; depth++) {
+    current = (current as { cause?: unknown }).cause;
+    if (current === cause) return true;
+  }
+  return false;
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}
+
+/**
+ * Starts `fn` as a new task (asyncio's `create_task`) and returns the task.
+ *
+ * `fn` never runs synchronously inside `createTask`: tasks start, in creation order, once the
+ * current synchronous code yields. A task cancelled before it starts never runs `fn`. A
+ * `PromiseLike` is adopted as a task that follows it.
+ *
+ * @typeParam T - the type of the result.
+ * @param fn - the work: a function returning a value or a promise, or a promise to adopt.
+ * @param options - see {@link CreateTaskOptions}.
+ * @returns the task, which is also a `PromiseLike<T>`.
+ * @throws `TypeError` if `fn` is neither a function nor a `PromiseLike`.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { createTask, sleep } from '@corio/core';
+ *
+ * const order: string[] = [];
+ * const a = createTask(async () => { order.push('a'); await sleep(1); return 1; });
+ * const b = createTask(() => { order.push('b'); return 2; });
+ * order.push('created');
+ * assert.deepEqual([await a, await b], [1, 2]);
+ * assert.deepEqual(order, ['created', 'a', 'b']);
+ * ```
+ */
+export function createTask<T>(
+  fn: (() => T | PromiseLike<T>) | PromiseLike<T>,
+  options?: CreateTaskOptions,
+): Task<T> {
+  const name = options?.name;
+  if (name !== undefined && typeof name !== 'string') {
+    throw new TypeError(`createTask: 'options.name' must be a string, received ${show(name)}`);
+  }
+  if (typeof fn === 'function') return new Task(fn, name);
+  if (isThenable(fn)) return new Task(() => fn, name);
+  throw new TypeError(`createTask: 'fn' must be a function or a PromiseLike, received ${show(fn)}`);
+}
+
+/**
+ * The task whose code is running now, or `undefined` outside any task (asyncio's
+ * `current_task`).
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { createTask, currentTask } from '@corio/core';
+ *
+ * const task = createTask(() => currentTask());
+ * assert.equal(await task, task);
+ * assert.equal(currentTask(), undefined);
+ * ```
+ */
+export function currentTask(): Task<unknown> | undefined {
+  return runningTask();
+}
+
+/**
+ * The tasks that are not done yet (asyncio's `all_tasks`), as a new set. Finished tasks are not
+ * kept alive by corio.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { allTasks, createTask, sleep } from '@corio/core';
+ *
+ * const task = createTask(() => sleep(5));
+ * assert.ok(allTasks().has(task));
+ * await task;
+ * assert.ok(!allTasks().has(task));
+ * ```
+ */
+export function allTasks(): Set<Task<unknown>> {
+  return new Set(pendingTasks);
+}

@@ -1,0 +1,98 @@
+import type { Future } from './future.js';
+import { runningTask } from './internal/current.js';
+import { LISTEN, RETRIEVE, UNLISTEN } from './internal/symbols.js';
+import type { Awaitable } from './internal/to-future.js';
+import { toFuture } from './internal/to-future.js';
+import { checkOptionalDuration } from './internal/validate.js';
+import { Wait } from './internal/wait.js';
+import { settleWaitFrom } from './future.js';
+import { timeout } from './timeout.js';
+
+/** Options for {@link waitFor}. */
+export interface WaitForOptions {
+  /**
+   * Aborting cancels the awaitable, like the deadline, and rejects with the signal's reason.
+   * @default undefined
+   */
+  signal?: AbortSignal | undefined;
+}
+
+// Unlike a plain await, a cancellation does not end this wait at once: it cancels the inner
+// future and waits until that has really finished, as asyncio's wait_for does. If the inner work
+// swallows the cancellation and returns a value, that value is returned (GH-86296).
+class WaitUntilFinished<T> extends Wait<T> {
+  readonly #inner: Future<T>;
+  #cancelMessage: string | undefined;
+  #cancelDelivered = false;
+  readonly #listener = (): void => {
+    if (this.#inner.cancelled() && this.#cancelDelivered) {
+      this.#inner[RETRIEVE]();
+      this.rejectCancelled(this.#cancelMessage);
+    } else {
+      settleWaitFrom(this, this.#inner);
+    }
+  };
+
+  constructor(inner: Future<T>, signal: AbortSignal | undefined) {
+    super(runningTask(), signal);
+    this.#inner = inner;
+  }
+
+  arm(): Promise<T> {
+    if (this.begin()) this.#inner[LISTEN](this.#listener);
+    return this.promise;
+  }
+
+  protected override onCancel(message: string | undefined): boolean {
+    this.#cancelDelivered = true;
+    this.#cancelMessage = message;
+    this.#inner.cancel(message);
+    return true;
+  }
+
+  protected override stop(): void {
+    // Only an abort gets here: the inner work is cancelled and left to finish on its own.
+    this.#inner[UNLISTEN](this.#listener);
+    this.#inner.cancel();
+  }
+}
+
+/**
+ * Waits for `aw` with a time limit (asyncio's `wait_for`): at the deadline `aw` is cancelled,
+ * and once it has really finished, `TimeoutError` is thrown. `null` waits without limit; a
+ * negative `ms` cancels `aw` and times out at once.
+ *
+ * If the task calling `waitFor` is cancelled, `aw` is cancelled too and waited for, then
+ * `CancelledError` is thrown. If `aw` swallows its cancellation and returns a value, that value
+ * is returned, as in asyncio.
+ *
+ * @typeParam T - the result type.
+ * @param aw - a task, future, promise or function (started as a task).
+ * @param ms - the time limit in milliseconds, or `null`.
+ * @param options - see {@link WaitForOptions}.
+ * @throws `TimeoutError` at the deadline; `RangeError` (as a rejection) for a NaN `ms`;
+ * `TypeError` for a non-awaitable.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { TimeoutError, createTask, sleep, waitFor } from '@corio/core';
+ *
+ * assert.equal(await waitFor(sleep(1, 'ok'), 1_000), 'ok');
+ *
+ * const slow = createTask(() => sleep(1_000));
+ * await assert.rejects(waitFor(slow, 5), TimeoutError);
+ * assert.equal(slow.cancelled(), true);
+ * ```
+ */
+export async function waitFor<T>(
+  aw: Awaitable<T>,
+  ms: number | null,
+  options?: WaitForOptions,
+): Promise<T> {
+  checkOptionalDuration('waitFor', 'ms', ms);
+  const inner = toFuture(aw, 'waitFor', 'aw');
+  const signal = options?.signal;
+  if (ms === null && signal === undefined) return await inner;
+  return timeout(ms, () => new WaitUntilFinished(inner, signal).arm());
+}

@@ -1,0 +1,14 @@
+/**
+ * The version of `@corio/streams`.
+ *
+ * Placeholder export until the package's real API lands.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { VERSION } from '@corio/streams';
+ *
+ * assert.equal(VERSION, '0.1.0');
+ * ```
+ */
+export const VERSION = '0.1.0';
