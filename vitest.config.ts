@@ -19,6 +19,7 @@ export default defineConfig({
       'examples/**/*.test.ts',
       'bench/**/*.test.ts',
     ],
+    setupFiles: ['packages/core/test/setup.ts'],
     retry: 0,
     testTimeout: 20_000,
     pool: 'forks',
