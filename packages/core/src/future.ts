@@ -11,33 +11,33 @@ type State = (typeof State)[keyof typeof State];
 /** A callback run once a future is done; receives the future. */
 export type DoneCallback<F> = (future: F) => void;
 
-type Listener = (future: Future<unknown>) => void;
+/** Internal listeners: a function, or an object (so a wait needs no extra closure). */
+type Listener = ((future: Future<unknown>) => void) | { futureDone(future: Future<unknown>): void };
 
 /** Waits on a future from inside a task: cancelling the task cancels the future (asyncio's rule). */
 class FutureWait<T> extends Wait<T> {
   readonly #future: Future<T>;
-  readonly #listener: Listener;
 
   constructor(future: Future<T>, task: NonNullable<ReturnType<typeof runningTask>>) {
     super(task, undefined);
     this.#future = future;
-    this.#listener = (f) => {
-      settleWaitFrom(this, f as Future<T>);
-    };
   }
 
   arm(): Promise<T> {
-    if (this.begin()) this.#future[LISTEN](this.#listener);
+    if (this.begin()) this.#future[LISTEN](this);
     return this.promise;
   }
 
-  protected override onCancel(message: string | undefined): boolean {
+  futureDone(): void {
+    settleWaitFrom(this, this.#future);
+  }
+
+  protected override cancelled(message: string | undefined): void {
     this.#future.cancel(message);
-    return false;
   }
 
   protected override stop(): void {
-    this.#future[UNLISTEN](this.#listener);
+    this.#future[UNLISTEN](this);
   }
 }
 
@@ -252,12 +252,12 @@ export class Future<T> implements PromiseLike<T> {
   /** @internal Calls `listener` synchronously when the future settles (now, if it has). */
   [LISTEN](listener: Listener): void {
     if (this.#state !== State.Pending) {
-      listener(this);
+      notify(listener, this);
       return;
     }
     const listeners = this.#listeners;
     if (listeners === undefined) this.#listeners = listener;
-    else if (typeof listeners === 'function') this.#listeners = [listeners, listener];
+    else if (!Array.isArray(listeners)) this.#listeners = [listeners, listener];
     else listeners.push(listener);
   }
 
@@ -339,8 +339,8 @@ export class Future<T> implements PromiseLike<T> {
     const listeners = this.#listeners;
     if (listeners !== undefined) {
       this.#listeners = undefined;
-      if (typeof listeners === 'function') listeners(this);
-      else for (const listener of listeners) listener(this);
+      if (!Array.isArray(listeners)) notify(listeners, this);
+      else for (const listener of listeners) notify(listener, this);
     }
     const callbacks = this.#callbacks as DoneCallback<this>[] | undefined;
     if (callbacks !== undefined) {
@@ -353,6 +353,11 @@ export class Future<T> implements PromiseLike<T> {
       this.#tracked = trackUnretrieved(this, value);
     }
   }
+}
+
+function notify(listener: Listener, future: Future<unknown>): void {
+  if (typeof listener === 'function') listener(future);
+  else listener.futureDone(future);
 }
 
 function runCallback<F>(callback: DoneCallback<F>, future: F): void {

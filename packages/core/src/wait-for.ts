@@ -43,7 +43,7 @@ class WaitUntilFinished<T> extends Wait<T> {
     return this.promise;
   }
 
-  protected override onCancel(message: string | undefined): boolean {
+  protected override keepWaiting(message: string | undefined): boolean {
     this.#cancelDelivered = true;
     this.#cancelMessage = message;
     this.#inner.cancel(message);
@@ -93,6 +93,7 @@ export async function waitFor<T>(
   checkOptionalDuration('waitFor', 'ms', ms);
   const inner = toFuture(aw, 'waitFor', 'aw');
   const signal = options?.signal;
-  if (ms === null && signal === undefined) return await inner;
+  // Even without a deadline, a cancel waits for `inner` to finish (a plain await would not).
+  if (ms === null) return await new WaitUntilFinished(inner, signal).arm();
   return timeout(ms, () => new WaitUntilFinished(inner, signal).arm());
 }

@@ -2,21 +2,38 @@ import { CancelledError } from '../errors.js';
 import type { Task } from '../task.js';
 import { ADD_WAITER, NO_CANCEL, REMOVE_WAITER, TAKE_CANCEL } from './symbols.js';
 
-/** A cancellation on its way into a suspended task; turned into a CancelledError by mapCancel. */
-class CancelDelivery {
-  constructor(readonly message: string | undefined) {}
+// The promise executor is shared: it hands the resolvers over through these two slots, so a
+// wait allocates no closure for them.
+let nextResolve: (value: unknown) => void = () => undefined;
+let nextReject: (reason: unknown) => void = () => undefined;
+function captureResolvers(
+  resolve: (value: unknown) => void,
+  reject: (reason: unknown) => void,
+): void {
+  nextResolve = resolve;
+  nextReject = reject;
 }
 
-// The CancelledError is built here, in a promise reaction chained straight to the awaiting async
-// function, so V8's async stack trace names the `await` where the task was suspended rather than
-// only the code that called `cancel()`.
-function mapCancel(reason: unknown): never {
-  if (reason instanceof CancelDelivery) {
-    const error = new CancelledError(reason.message);
-    Error.captureStackTrace(error, mapCancel);
-    throw error;
-  }
-  throw reason;
+function passThrough<T>(value: T): T {
+  return value;
+}
+
+function throwCancelled(message: string | undefined): never {
+  const error = new CancelledError(message);
+  Error.captureStackTrace(error, throwCancelled);
+  throw error;
+}
+
+/**
+ * A promise that rejects with a new `CancelledError` two microtasks from now.
+ *
+ * The wait's promise is resolved with it. By the time `throwCancelled` runs, the wait's promise
+ * already follows this one, so the error is built in a reaction chained to the suspended `await`
+ * and V8's async stack trace names the line where the task was suspended, not only the code
+ * that called `cancel()`. Only cancellation pays for this; the normal path allocates nothing.
+ */
+function cancellation(message: string | undefined): Promise<never> {
+  return Promise.resolve(message).then(passThrough).then(throwCancelled);
 }
 
 /**
@@ -28,8 +45,8 @@ function mapCancel(reason: unknown): never {
  */
 export class Wait<T> {
   readonly promise: Promise<T>;
-  #resolve!: (value: unknown) => void;
-  #reject!: (reason: unknown) => void;
+  readonly #resolve: (value: unknown) => void;
+  readonly #reject: (reason: unknown) => void;
   readonly #task: Task<unknown> | undefined;
   readonly #signal: AbortSignal | undefined;
   #active = true;
@@ -37,10 +54,9 @@ export class Wait<T> {
   constructor(task: Task<unknown> | undefined, signal: AbortSignal | undefined) {
     this.#task = task;
     this.#signal = signal;
-    this.promise = new Promise<T>((resolve, reject) => {
-      this.#resolve = resolve as (value: unknown) => void;
-      this.#reject = reject;
-    }).then(undefined, mapCancel);
+    this.promise = new Promise<T>(captureResolvers);
+    this.#resolve = nextResolve;
+    this.#reject = nextReject;
   }
 
   /**
@@ -90,13 +106,14 @@ export class Wait<T> {
   /** Delivers the task's cancellation. Called by `Task.cancel()` or by `begin()`. */
   interrupt(message: string | undefined): void {
     if (!this.#active) return;
-    if (this.onCancel(message)) {
-      this.#task?.[ADD_WAITER](this);
+    if (this.keepWaiting(message)) {
+      if (this.#active) this.#task?.[ADD_WAITER](this);
       return;
     }
     this.#end();
     this.stop();
-    this.#reject(new CancelDelivery(message));
+    this.#resolve(cancellation(message));
+    this.cancelled(message);
   }
 
   /** The signal's abort: an EventListener object, so no closure is allocated per wait. */
@@ -111,15 +128,20 @@ export class Wait<T> {
   protected rejectCancelled(message: string | undefined): void {
     if (!this.#active) return;
     this.#end();
-    this.#reject(new CancelDelivery(message));
+    this.#resolve(cancellation(message));
   }
 
   /**
-   * Reacts to the task's cancellation. Returning true keeps the wait pending (its owner settles
-   * it later, e.g. once the work it cancelled has really finished).
+   * Reacts to the task's cancellation before the wait ends. Returning true keeps it pending: its
+   * owner settles it later (e.g. once the work it cancelled has really finished).
    */
-  protected onCancel(_message: string | undefined): boolean {
+  protected keepWaiting(_message: string | undefined): boolean {
     return false;
+  }
+
+  /** Runs after the wait ended by the task's cancellation (e.g. to pass the cancel on). */
+  protected cancelled(_message: string | undefined): void {
+    // Nothing to pass on by default.
   }
 
   /** Undoes the wait's side effects when it ends by cancellation or abort. */
