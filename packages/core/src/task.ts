@@ -211,12 +211,12 @@ export class Task<T> extends Future<T> {
     }
     // The start queue puts the outer context back after its drain (see start-queue.ts);
     // entering instead of `run` halves the cost of switching contexts on Node 24.
-    taskStorage.enterWith(this as Task<unknown>);
+    taskStorage.enterWith(this);
     const fn = this.#fn as () => unknown;
     this.#fn = undefined;
     let value: unknown;
     try {
-      value = debugMode.enabled ? timed(this as Task<unknown>, fn) : fn();
+      value = debugMode.enabled ? timed(this, fn) : fn();
     } catch (error) {
       this.#finishError(error);
       return;
@@ -250,7 +250,7 @@ export class Task<T> extends Future<T> {
       this.#finishCancelled(new CancelledError(this.#cancelMessage));
       return;
     }
-    pendingTasks.delete(this as Task<unknown>);
+    pendingTasks.delete(this);
     this.#waiters = undefined;
     super.setResult(value as T);
   }

@@ -107,7 +107,8 @@ export class Wait<T> {
   interrupt(message: string | undefined): void {
     if (!this.#active) return;
     if (this.keepWaiting(message)) {
-      if (this.#active) this.#task?.[ADD_WAITER](this);
+      // keepWaiting may have settled the wait already (the work it cancelled ended at once).
+      if (this.active) this.#task?.[ADD_WAITER](this);
       return;
     }
     this.#end();
