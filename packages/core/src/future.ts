@@ -1,9 +1,21 @@
 import { CancelledError, InvalidStateError } from './errors.js';
 import { runningTask } from './internal/current.js';
 import { inspectSymbol } from './internal/inspect.js';
-import { CANCEL_NOW, FAILED, LISTEN, RETRIEVE, UNLISTEN } from './internal/symbols.js';
+import {
+  ADD_WAITER,
+  CANCEL_NOW,
+  FAILED,
+  LISTEN,
+  NO_CANCEL,
+  REMOVE_WAITER,
+  RETRIEVE,
+  TAKE_CANCEL,
+  UNLISTEN,
+} from './internal/symbols.js';
 import { trackUnretrieved, untrackUnretrieved } from './internal/unretrieved.js';
-import { Wait } from './internal/wait.js';
+import { lastReject, lastResolve, newPromise } from './internal/deferred.js';
+import { Wait, cancellation } from './internal/wait.js';
+import type { Task } from './task.js';
 
 const State = { Pending: 0, Fulfilled: 1, Rejected: 2, Cancelled: 3 } as const;
 type State = (typeof State)[keyof typeof State];
@@ -81,16 +93,15 @@ export function settleWaitFrom<T>(wait: Wait<T>, future: Future<T>): void {
  * ```
  */
 export class Future<T> implements PromiseLike<T> {
-  // #state is Pending exactly while #value is unset; listeners and callbacks exist only then.
+  // #listeners exist only while #state is Pending. Few fields on purpose: a pending task's size
+  // is the footprint of every suspended task in a program (done callbacks and the promise that
+  // backs `await` outside tasks live among the listeners).
   #state: State = State.Pending;
   #value: unknown = undefined;
   #listeners: Listener | Listener[] | undefined = undefined;
-  #callbacks: DoneCallback<never>[] | undefined = undefined;
   #promise: Promise<T> | undefined = undefined;
-  #resolvePromise: ((value: unknown) => void) | undefined = undefined;
-  #rejectPromise: ((reason: unknown) => void) | undefined = undefined;
-  #retrieved = false;
-  #tracked: WeakRef<Future<unknown>> | undefined = undefined;
+  // false: nobody retrieved the error yet; true: retrieved; a WeakRef: reported unless retrieved.
+  #retrieval: boolean | WeakRef<Future<unknown>> = false;
 
   /** Whether the future has a result, an error, or was cancelled. */
   done(): boolean {
@@ -182,13 +193,7 @@ export class Future<T> implements PromiseLike<T> {
         `addDoneCallback: 'callback' must be a function, received ${typeof callback}`,
       );
     }
-    if (this.#state !== State.Pending) {
-      queueMicrotask(() => {
-        runCallback(callback, this);
-      });
-      return;
-    }
-    (this.#callbacks ??= []).push(callback);
+    this[LISTEN](new CallbackListener(callback as DoneCallback<Future<unknown>>));
   }
 
   /**
@@ -197,11 +202,12 @@ export class Future<T> implements PromiseLike<T> {
    * @returns how many were removed.
    */
   removeDoneCallback(callback: DoneCallback<this>): number {
-    const callbacks = this.#callbacks as DoneCallback<this>[] | undefined;
-    if (callbacks === undefined) return 0;
-    const kept = callbacks.filter((c) => c !== callback);
-    this.#callbacks = kept;
-    return callbacks.length - kept.length;
+    const listeners = this.#listeners;
+    if (listeners === undefined) return 0;
+    const all = Array.isArray(listeners) ? listeners : [listeners];
+    const kept = all.filter((l) => !(l instanceof CallbackListener && l.callback === callback));
+    this.#listeners = kept.length === 0 ? undefined : kept;
+    return all.length - kept.length;
   }
 
   /**
@@ -212,7 +218,19 @@ export class Future<T> implements PromiseLike<T> {
     onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
     onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
-    return this.#awaitable().then(onFulfilled, onRejected);
+    const task = runningTask();
+    if (task !== undefined && task !== (this as Future<unknown>)) {
+      const resolve = asResolver(onFulfilled);
+      const reject = asResolver(onRejected);
+      if (resolve !== undefined && reject !== undefined) {
+        // `await future` inside a task: the engine passes the awaiting promise's resolving
+        // functions, which can be called directly, without a promise of our own in between.
+        new DirectFutureWait(this, task, resolve, reject).arm();
+        return RESOLVED as Promise<R1 | R2>;
+      }
+      return new FutureWait(this, task).arm().then(onFulfilled, onRejected);
+    }
+    return this.#nativePromise().then(onFulfilled, onRejected);
   }
 
   /** Like `Promise.prototype.catch`. */
@@ -285,12 +303,10 @@ export class Future<T> implements PromiseLike<T> {
 
   /** @internal Returns the error (or CancelledError) and marks it retrieved; undefined if none. */
   [RETRIEVE](): unknown {
-    if (!this.#retrieved) {
-      this.#retrieved = true;
-      if (this.#tracked !== undefined) {
-        untrackUnretrieved(this.#tracked);
-        this.#tracked = undefined;
-      }
+    const retrieval = this.#retrieval;
+    if (retrieval !== true) {
+      this.#retrieval = true;
+      if (retrieval !== false) untrackUnretrieved(retrieval);
     }
     return this.#state === State.Rejected || this.#state === State.Cancelled
       ? this.#value
@@ -302,17 +318,22 @@ export class Future<T> implements PromiseLike<T> {
     if (task !== undefined && task !== (this as Future<unknown>)) {
       return new FutureWait(this, task).arm();
     }
+    return this.#nativePromise();
+  }
+
+  // Outside tasks, awaiting goes through one native promise per future, made on first use.
+  #nativePromise(): Promise<T> {
     this[RETRIEVE]();
     return (this.#promise ??= this.#makePromise());
   }
 
   #makePromise(): Promise<T> {
     switch (this.#state) {
-      case State.Pending:
-        return new Promise<T>((resolve, reject) => {
-          this.#resolvePromise = resolve as (value: unknown) => void;
-          this.#rejectPromise = reject;
-        });
+      case State.Pending: {
+        const settler = new PromiseSettler();
+        this[LISTEN](settler);
+        return settler.promise as Promise<T>;
+      }
       case State.Fulfilled:
         return Promise.resolve(this.#value as T);
       default:
@@ -331,26 +352,14 @@ export class Future<T> implements PromiseLike<T> {
   #settle(state: State, value: unknown): void {
     this.#state = state;
     this.#value = value;
-    if (this.#resolvePromise !== undefined) {
-      if (state === State.Fulfilled) this.#resolvePromise(value);
-      else this.#rejectPromise?.(value);
-      this.#resolvePromise = this.#rejectPromise = undefined;
-    }
     const listeners = this.#listeners;
     if (listeners !== undefined) {
       this.#listeners = undefined;
       if (!Array.isArray(listeners)) notify(listeners, this);
       else for (const listener of listeners) notify(listener, this);
     }
-    const callbacks = this.#callbacks as DoneCallback<this>[] | undefined;
-    if (callbacks !== undefined) {
-      this.#callbacks = undefined;
-      queueMicrotask(() => {
-        for (const callback of callbacks) runCallback(callback, this);
-      });
-    }
-    if (state === State.Rejected && !this.#retrieved) {
-      this.#tracked = trackUnretrieved(this, value);
+    if (state === State.Rejected && this.#retrieval === false) {
+      this.#retrieval = trackUnretrieved(this, value);
     }
   }
 }
@@ -360,12 +369,105 @@ function notify(listener: Listener, future: Future<unknown>): void {
   else listener.futureDone(future);
 }
 
-function runCallback<F>(callback: DoneCallback<F>, future: F): void {
-  try {
-    callback(future);
-  } catch (error) {
-    // asyncio logs an exception raised in a done callback and goes on with the others.
-    console.error('corio: exception in done callback of', String(future), error);
+/** A user's done callback: run in a microtask, as asyncio runs them with call_soon. */
+class CallbackListener {
+  constructor(readonly callback: DoneCallback<Future<unknown>>) {}
+
+  futureDone(future: Future<unknown>): void {
+    queueMicrotask(() => {
+      try {
+        this.callback(future);
+      } catch (error) {
+        // asyncio logs an exception raised in a done callback and goes on with the others.
+        console.error('corio: exception in done callback of', String(future), error);
+      }
+    });
+  }
+}
+
+/** Settles the native promise that backs `await future` outside tasks. */
+class PromiseSettler {
+  readonly promise = newPromise<unknown>();
+  readonly #resolve = lastResolve;
+  readonly #reject = lastReject;
+
+  futureDone(future: Future<unknown>): void {
+    if (future.cancelled() || future[FAILED]()) this.#reject(future[RETRIEVE]());
+    else this.#resolve(future.result());
+  }
+}
+
+const RESOLVED = Promise.resolve();
+const NATIVE_ANONYMOUS = 'function () { [native code] }';
+
+/**
+ * `fn` if it is a promise's resolving function, as passed by the engine to `then` for
+ * `await thenable` (anonymous, built in, no prototype). Calling those directly, exactly once, is
+ * all `then` has to do; the value `then` returns is then never used for anything but being a
+ * promise.
+ */
+function asResolver(fn: unknown): ((value: unknown) => void) | undefined {
+  return typeof fn === 'function' &&
+    fn.name === '' &&
+    !Object.hasOwn(fn, 'prototype') &&
+    Function.prototype.toString.call(fn) === NATIVE_ANONYMOUS
+    ? (fn as (value: unknown) => void)
+    : undefined;
+}
+
+/**
+ * `await future` inside a task, with the engine's resolving functions called directly. Like
+ * FutureWait, cancelling the task rejects the await at once and cancels the future.
+ */
+class DirectFutureWait<T> {
+  readonly #future: Future<T>;
+  readonly #task: Task<unknown>;
+  readonly #resolve: (value: unknown) => void;
+  readonly #reject: (reason: unknown) => void;
+  #active = true;
+
+  constructor(
+    future: Future<T>,
+    task: Task<unknown>,
+    resolve: (value: unknown) => void,
+    reject: (reason: unknown) => void,
+  ) {
+    this.#future = future;
+    this.#task = task;
+    this.#resolve = resolve;
+    this.#reject = reject;
+  }
+
+  arm(): void {
+    const message = this.#task[TAKE_CANCEL]();
+    if (message !== NO_CANCEL) {
+      this.#active = false;
+      this.#deliver(message);
+      return;
+    }
+    this.#task[ADD_WAITER](this);
+    this.#future[LISTEN](this);
+  }
+
+  futureDone(future: Future<unknown>): void {
+    if (!this.#active) return;
+    this.#active = false;
+    this.#task[REMOVE_WAITER](this);
+    if (future.cancelled() || future[FAILED]()) this.#reject(future[RETRIEVE]());
+    else this.#resolve(future.result());
+  }
+
+  interrupt(message: string | undefined): void {
+    if (!this.#active) return;
+    this.#active = false;
+    this.#future[UNLISTEN](this);
+    this.#task[REMOVE_WAITER](this);
+    this.#deliver(message);
+  }
+
+  #deliver(message: string | undefined): void {
+    void cancellation(message).then(this.#resolve, this.#reject);
+    this.#future.cancel(message);
   }
 }
 

@@ -13,7 +13,7 @@ import {
   TAKE_CANCEL,
 } from './internal/symbols.js';
 import { show } from './internal/validate.js';
-import type { Wait } from './internal/wait.js';
+import type { Interruptible } from './internal/wait.js';
 
 /** Options for {@link createTask}. */
 export interface CreateTaskOptions {
@@ -24,13 +24,32 @@ export interface CreateTaskOptions {
   name?: string;
 }
 
-type Waiter = Wait<unknown>;
+type Waiter = Interruptible;
 
 // Pending tasks are held strongly here until they finish, so a task nobody references is never
 // garbage-collected mid-run (asyncio keeps only weak references, a well-known footgun).
 const pendingTasks = new Set<Task<unknown>>();
 let taskCounter = 0;
-const NOT_REQUESTED = Symbol('notRequested');
+// Debug mode only: where each task was created. Kept out of the task so a task costs no more
+// outside debug mode.
+const creationSites = new WeakMap<Task<unknown>, string>();
+
+/** The cancellation as `task.signal` sees it: requested once, never withdrawn. */
+class AbortState {
+  requested = false;
+  message: string | undefined = undefined;
+  controller: AbortController | undefined = undefined;
+  #reason: CancelledError | undefined = undefined;
+
+  reason(): CancelledError {
+    return (this.#reason ??= new CancelledError(this.message));
+  }
+
+  /** Whether `error`'s cause chain holds the signal's reason (an AbortError from the signal). */
+  hasReason(error: unknown): boolean {
+    return this.#reason !== undefined && hasCause(error, this.#reason);
+  }
+}
 
 /**
  * A future that runs a function as a concurrent unit of work (asyncio's `Task`).
@@ -57,31 +76,29 @@ const NOT_REQUESTED = Symbol('notRequested');
 export class Task<T> extends Future<T> {
   // #fn is set until the task starts; a cancel requested before then means it never runs.
   #fn: (() => T | PromiseLike<T>) | undefined;
-  #name: string | undefined;
-  readonly #id: number;
-  #controller: AbortController | undefined = undefined;
-  #abortMessage: string | undefined | typeof NOT_REQUESTED = NOT_REQUESTED;
-  #abortReason: CancelledError | undefined = undefined;
+  // The name is made from the id only when asked for.
+  #name: string | number;
+  // Made by the first cancel() or the first look at `signal`: most tasks never need it.
+  #abort: AbortState | undefined = undefined;
   #cancelRequests = 0;
-  #mustCancel = false;
-  #cancelMessage: string | undefined = undefined;
+  // A requested cancellation not yet delivered at a cancellation point, with its message.
+  #pendingCancel: string | undefined | typeof NO_CANCEL = NO_CANCEL;
   #waiters: Waiter | Waiter[] | undefined = undefined;
-  readonly #createdAt: string | undefined;
 
   /** @internal Use {@link createTask}. */
   constructor(fn: () => T | PromiseLike<T>, name: string | undefined) {
     super();
     this.#fn = fn;
-    this.#name = name;
-    this.#id = ++taskCounter;
-    this.#createdAt = debugMode.enabled ? callSite() : undefined;
+    this.#name = name ?? ++taskCounter;
+    if (debugMode.enabled) creationSites.set(this, callSite());
     pendingTasks.add(this);
     scheduleStart(this);
   }
 
   /** The task's name (settable). */
   get name(): string {
-    return (this.#name ??= `Task-${String(this.#id)}`);
+    if (typeof this.#name === 'number') this.#name = `Task-${String(this.#name)}`;
+    return this.#name;
   }
 
   set name(value: string) {
@@ -94,17 +111,17 @@ export class Task<T> extends Future<T> {
    * aborted after a cancellation that was caught.
    */
   get signal(): AbortSignal {
-    let controller = this.#controller;
-    if (controller === undefined) {
-      controller = this.#controller = new AbortController();
-      if (this.#abortMessage !== NOT_REQUESTED) controller.abort(this.#reason());
+    const abort = (this.#abort ??= new AbortState());
+    if (abort.controller === undefined) {
+      abort.controller = new AbortController();
+      if (abort.requested) abort.controller.abort(abort.reason());
     }
-    return controller.signal;
+    return abort.controller.signal;
   }
 
   /** Where the task was created, in debug mode. */
   get createdAt(): string | undefined {
-    return this.#createdAt;
+    return creationSites.get(this);
   }
 
   /**
@@ -118,9 +135,11 @@ export class Task<T> extends Future<T> {
   override cancel(message?: string): boolean {
     if (this.done()) return false;
     this.#cancelRequests++;
-    if (this.#abortMessage === NOT_REQUESTED) {
-      this.#abortMessage = message;
-      this.#controller?.abort(this.#reason());
+    const abort = (this.#abort ??= new AbortState());
+    if (!abort.requested) {
+      abort.requested = true;
+      abort.message = message;
+      abort.controller?.abort(abort.reason());
     }
     const waiters = this.#waiters;
     if (waiters !== undefined) {
@@ -128,8 +147,7 @@ export class Task<T> extends Future<T> {
       if (Array.isArray(waiters)) for (const waiter of waiters) waiter.interrupt(message);
       else waiters.interrupt(message);
     } else {
-      this.#mustCancel = true;
-      this.#cancelMessage = message;
+      this.#pendingCancel = message;
     }
     return true;
   }
@@ -148,7 +166,7 @@ export class Task<T> extends Future<T> {
   uncancel(): number {
     if (this.#cancelRequests > 0) {
       this.#cancelRequests--;
-      if (this.#cancelRequests === 0) this.#mustCancel = false;
+      if (this.#cancelRequests === 0) this.#pendingCancel = NO_CANCEL;
     }
     return this.#cancelRequests;
   }
@@ -170,15 +188,16 @@ export class Task<T> extends Future<T> {
   /** @internal */
   protected override describeFields(): string {
     const state = !this.done() && this.#cancelRequests > 0 ? ' cancelling' : super.describeFields();
-    const where = this.#createdAt === undefined ? '' : ` created at ${this.#createdAt}`;
+    const site = this.createdAt;
+    const where = site === undefined ? '' : ` created at ${site}`;
     return ` name=${this.name}${state}${where}`;
   }
 
   /** @internal */
   [TAKE_CANCEL](): string | undefined | typeof NO_CANCEL {
-    if (!this.#mustCancel) return NO_CANCEL;
-    this.#mustCancel = false;
-    return this.#cancelMessage;
+    const message = this.#pendingCancel;
+    this.#pendingCancel = NO_CANCEL;
+    return message;
   }
 
   /** @internal */
@@ -203,10 +222,10 @@ export class Task<T> extends Future<T> {
 
   /** @internal */
   [START](): void {
-    if (this.#mustCancel) {
-      this.#mustCancel = false;
+    const pending = this[TAKE_CANCEL]();
+    if (pending !== NO_CANCEL) {
       this.#fn = undefined;
-      this.#finishCancelled(new CancelledError(this.#cancelMessage));
+      this.#finishCancelled(new CancelledError(pending));
       return;
     }
     // The start queue puts the outer context back after its drain (see start-queue.ts);
@@ -243,11 +262,11 @@ export class Task<T> extends Future<T> {
   };
 
   #finishValue(value: unknown): void {
-    if (this.#mustCancel) {
+    const pending = this[TAKE_CANCEL]();
+    if (pending !== NO_CANCEL) {
       // Cancelled while running code that then returned without reaching a cancellation point:
       // the task ends cancelled, as in asyncio.
-      this.#mustCancel = false;
-      this.#finishCancelled(new CancelledError(this.#cancelMessage));
+      this.#finishCancelled(new CancelledError(pending));
       return;
     }
     pendingTasks.delete(this);
@@ -257,8 +276,8 @@ export class Task<T> extends Future<T> {
 
   #finishError(error: unknown): void {
     if (isCancelledError(error)) this.#finishCancelled(error);
-    else if (this.#abortReason !== undefined && hasCause(error, this.#abortReason)) {
-      this.#finishCancelled(new CancelledError(this.#cancelMessage, { cause: error }));
+    else if (this.#abort?.hasReason(error) === true) {
+      this.#finishCancelled(new CancelledError(this.#abort.message, { cause: error }));
     } else {
       pendingTasks.delete(this);
       this.#waiters = undefined;
@@ -270,12 +289,6 @@ export class Task<T> extends Future<T> {
     pendingTasks.delete(this);
     this.#waiters = undefined;
     this[CANCEL_NOW](error);
-  }
-
-  #reason(): CancelledError {
-    return (this.#abortReason ??= new CancelledError(
-      this.#abortMessage === NOT_REQUESTED ? undefined : this.#abortMessage,
-    ));
   }
 }
 

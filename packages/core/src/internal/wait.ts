@@ -1,18 +1,7 @@
 import { CancelledError } from '../errors.js';
 import type { Task } from '../task.js';
+import { lastReject, lastResolve, newPromise } from './deferred.js';
 import { ADD_WAITER, NO_CANCEL, REMOVE_WAITER, TAKE_CANCEL } from './symbols.js';
-
-// The promise executor is shared: it hands the resolvers over through these two slots, so a
-// wait allocates no closure for them.
-let nextResolve: (value: unknown) => void = () => undefined;
-let nextReject: (reason: unknown) => void = () => undefined;
-function captureResolvers(
-  resolve: (value: unknown) => void,
-  reject: (reason: unknown) => void,
-): void {
-  nextResolve = resolve;
-  nextReject = reject;
-}
 
 function passThrough<T>(value: T): T {
   return value;
@@ -32,8 +21,13 @@ function throwCancelled(message: string | undefined): never {
  * and V8's async stack trace names the line where the task was suspended, not only the code
  * that called `cancel()`. Only cancellation pays for this; the normal path allocates nothing.
  */
-function cancellation(message: string | undefined): Promise<never> {
+export function cancellation(message: string | undefined): Promise<never> {
   return Promise.resolve(message).then(passThrough).then(throwCancelled);
+}
+
+/** What a task's `cancel()` interrupts: the waits it is suspended in. */
+export interface Interruptible {
+  interrupt(message: string | undefined): void;
 }
 
 /**
@@ -43,7 +37,7 @@ function cancellation(message: string | undefined): Promise<never> {
  * the primitive, by the task's cancellation (`interrupt`), or by the signal's abort. Subclasses
  * undo their side effects in `stop()`, which runs only for the last two.
  */
-export class Wait<T> {
+export class Wait<T> implements Interruptible {
   readonly promise: Promise<T>;
   readonly #resolve: (value: unknown) => void;
   readonly #reject: (reason: unknown) => void;
@@ -54,9 +48,9 @@ export class Wait<T> {
   constructor(task: Task<unknown> | undefined, signal: AbortSignal | undefined) {
     this.#task = task;
     this.#signal = signal;
-    this.promise = new Promise<T>(captureResolvers);
-    this.#resolve = nextResolve;
-    this.#reject = nextReject;
+    this.promise = newPromise<T>();
+    this.#resolve = lastResolve;
+    this.#reject = lastReject;
   }
 
   /**
