@@ -219,7 +219,11 @@ export class Future<T> implements PromiseLike<T> {
     onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
     const task = runningTask();
-    if (task !== undefined && task !== (this as Future<unknown>)) {
+    if (task === (this as Future<unknown>)) {
+      const error = new InvalidStateError(`${this.toString()} cannot await itself`);
+      return Promise.reject(error).then(onFulfilled, onRejected);
+    }
+    if (task !== undefined) {
       const resolve = asResolver(onFulfilled);
       const reject = asResolver(onRejected);
       if (resolve !== undefined && reject !== undefined) {
@@ -466,7 +470,7 @@ class DirectFutureWait<T> {
   }
 
   #deliver(message: string | undefined): void {
-    void cancellation(message).then(this.#resolve, this.#reject);
+    void cancellation(message, this.#task).then(this.#resolve, this.#reject);
     this.#future.cancel(message);
   }
 }

@@ -3,6 +3,7 @@ import { gather } from './gather.js';
 import { runningTask } from './internal/current.js';
 import { debugMode } from './internal/debug.js';
 import { startSlowStepMonitor } from './internal/slow-monitor.js';
+import { RETRIEVE } from './internal/symbols.js';
 import { reportUnretrieved } from './internal/unretrieved.js';
 import { show } from './internal/validate.js';
 import type { Task } from './task.js';
@@ -21,11 +22,11 @@ export interface RunOptions {
 /**
  * The program's entry point (asyncio's `run`): runs `main` as a task and returns its result.
  *
- * SIGINT (Ctrl-C) cancels `main`; a second SIGINT ends the process at once. When `main` ends,
- * every task still pending is cancelled and awaited, and every task or future whose error was
- * never retrieved is reported on stderr. If SIGINT's cancellation escaped `main`, the process
- * then ends as an interrupted program does (status 130 in a shell); if `main` caught it and
- * returned, `run()` resolves with its value.
+ * SIGINT (Ctrl-C) cancels `main`; a second SIGINT, or one after `main` ended, ends the process at
+ * once. When `main` ends, every task still pending is cancelled and awaited, and every task or
+ * future whose error was never retrieved is reported on stderr. If SIGINT's cancellation escaped
+ * `main`, the process then ends as an interrupted program does (status 130 in a shell); if `main`
+ * caught it and returned, `run()` resolves with its value.
  *
  * @typeParam T - the result of `main`.
  * @param main - the program.
@@ -58,8 +59,9 @@ export async function run<T>(main: () => PromiseLike<T> | T, options?: RunOption
   const task = createTask(main, { name: 'main' });
   const sigint = { received: false };
   const onSigint = (): void => {
-    if (sigint.received) {
-      // A second Ctrl-C: the user wants out now.
+    if (sigint.received || task.done()) {
+      // A second Ctrl-C, or one during the shutdown after main ended (where asyncio.run raises
+      // KeyboardInterrupt at once): the user wants out now.
       process.removeListener('SIGINT', onSigint);
       process.kill(process.pid, 'SIGINT');
       return;
@@ -70,6 +72,8 @@ export async function run<T>(main: () => PromiseLike<T> | T, options?: RunOption
   process.on('SIGINT', onSigint);
   try {
     await settle(task);
+    // main's error is thrown by run() below: it is retrieved, never reported.
+    task[RETRIEVE]();
     await cancelLeftovers(task);
     reportUnretrieved();
   } finally {

@@ -146,7 +146,11 @@ export class TaskGroup {
       cancelled = false;
     }
     if (cancelled && this.#errors.length === 0) throw propagate;
-    if (failed && !isCancelledError(error)) this.#errors.push(error);
+    // A body that awaited a failing child rethrows that child's error: it is one failure, listed
+    // once (asyncio's body would see a CancelledError there instead, as the group reacts first).
+    if (failed && !isCancelledError(error) && !this.#errors.includes(error)) {
+      this.#errors.push(error);
+    }
     if (this.#errors.length > 0) {
       const parent = this.#parent;
       // A cancel from outside stays pending: uncancel then cancel keeps its count stable.

@@ -6,6 +6,8 @@ import { SLOW_STEP_MS, reportSlowStep } from './internal/slow-monitor.js';
 import { scheduleStart } from './internal/start-queue.js';
 import {
   ADD_WAITER,
+  CANCEL_ARRIVED,
+  IS_CANCELLATION,
   CANCEL_NOW,
   NO_CANCEL,
   REMOVE_WAITER,
@@ -34,20 +36,35 @@ let taskCounter = 0;
 // outside debug mode.
 const creationSites = new WeakMap<Task<unknown>, string>();
 
-/** The cancellation as `task.signal` sees it: requested once, never withdrawn. */
+/**
+ * The cancellation as `task.signal` sees it. A signal, once aborted, stays aborted; when every
+ * request is withdrawn (`uncancel()` back to 0, as a timeout scope does after handling its own
+ * expiry) the task gets a fresh signal for what it does next.
+ */
 class AbortState {
   requested = false;
   message: string | undefined = undefined;
   controller: AbortController | undefined = undefined;
   #reason: CancelledError | undefined = undefined;
+  // Reasons of signals already renewed: an AbortError caused by one may still be on its way out.
+  #past: CancelledError[] | undefined = undefined;
 
   reason(): CancelledError {
     return (this.#reason ??= new CancelledError(this.message));
   }
 
-  /** Whether `error`'s cause chain holds the signal's reason (an AbortError from the signal). */
+  renew(): void {
+    if (this.#reason !== undefined) (this.#past ??= []).push(this.#reason);
+    this.#reason = undefined;
+    this.requested = false;
+    this.message = undefined;
+    this.controller = undefined;
+  }
+
+  /** Whether `error`'s cause chain holds a signal's reason (an AbortError from the signal). */
   hasReason(error: unknown): boolean {
-    return this.#reason !== undefined && hasCause(error, this.#reason);
+    if (this.#reason !== undefined && hasCause(error, this.#reason)) return true;
+    return this.#past?.some((reason) => hasCause(error, reason)) === true;
   }
 }
 
@@ -83,6 +100,9 @@ export class Task<T> extends Future<T> {
   #cancelRequests = 0;
   // A requested cancellation not yet delivered at a cancellation point, with its message.
   #pendingCancel: string | undefined | typeof NO_CANCEL = NO_CANCEL;
+  // A cancellation was handed to the waits the task is suspended in and has not reached the
+  // task's code yet: a second cancel() meanwhile is the same cancellation (asyncio delivers one).
+  #cancelInFlight = false;
   #waiters: Waiter | Waiter[] | undefined = undefined;
 
   /** @internal Use {@link createTask}. */
@@ -146,7 +166,8 @@ export class Task<T> extends Future<T> {
       this.#waiters = undefined;
       if (Array.isArray(waiters)) for (const waiter of waiters) waiter.interrupt(message);
       else waiters.interrupt(message);
-    } else {
+      this.#cancelInFlight = true;
+    } else if (!this.#cancelInFlight) {
       this.#pendingCancel = message;
     }
     return true;
@@ -166,7 +187,10 @@ export class Task<T> extends Future<T> {
   uncancel(): number {
     if (this.#cancelRequests > 0) {
       this.#cancelRequests--;
-      if (this.#cancelRequests === 0) this.#pendingCancel = NO_CANCEL;
+      if (this.#cancelRequests === 0) {
+        this.#pendingCancel = NO_CANCEL;
+        this.#abort?.renew();
+      }
     }
     return this.#cancelRequests;
   }
@@ -211,6 +235,8 @@ export class Task<T> extends Future<T> {
 
   /** @internal */
   [REMOVE_WAITER](waiter: Waiter): void {
+    // A wait that ends means the task is about to resume.
+    this.#cancelInFlight = false;
     const waiters = this.#waiters;
     if (waiters === waiter) this.#waiters = undefined;
     else if (Array.isArray(waiters)) {
@@ -218,6 +244,19 @@ export class Task<T> extends Future<T> {
       if (index !== -1) waiters.splice(index, 1);
       if (waiters.length === 0) this.#waiters = undefined;
     }
+  }
+
+  /** @internal The cancellation handed to a wait has reached the task's code. */
+  [CANCEL_ARRIVED](): void {
+    this.#cancelInFlight = false;
+  }
+
+  /**
+   * @internal Whether `error` is this task's cancellation: a CancelledError, or an error caused
+   * by the abort of `task.signal`.
+   */
+  [IS_CANCELLATION](error: unknown): boolean {
+    return isCancelledError(error) || this.#abort?.hasReason(error) === true;
   }
 
   /** @internal */
@@ -242,6 +281,10 @@ export class Task<T> extends Future<T> {
     }
     if (!isThenable(value)) {
       this.#finishValue(value);
+      return;
+    }
+    if (value === this) {
+      this.#finishError(new InvalidStateError(`${this.toString()} cannot await itself`));
       return;
     }
     // The handlers are shared, not per-task closures: the reaction runs in the task's context,

@@ -21,3 +21,7 @@ export const NO_CANCEL = Symbol('corio.noCancel');
 export const START = Symbol('corio.start');
 /** Whether a future failed with an error (not cancelled, not pending). */
 export const FAILED = Symbol('corio.failed');
+/** Tells a task that a delivered cancellation has reached its code. */
+export const CANCEL_ARRIVED = Symbol('corio.cancelArrived');
+/** Asks a task whether an error is its own cancellation (CancelledError or its signal's abort). */
+export const IS_CANCELLATION = Symbol('corio.isCancellation');

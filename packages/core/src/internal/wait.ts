@@ -1,16 +1,10 @@
 import { CancelledError } from '../errors.js';
 import type { Task } from '../task.js';
 import { lastReject, lastResolve, newPromise } from './deferred.js';
-import { ADD_WAITER, NO_CANCEL, REMOVE_WAITER, TAKE_CANCEL } from './symbols.js';
+import { ADD_WAITER, CANCEL_ARRIVED, NO_CANCEL, REMOVE_WAITER, TAKE_CANCEL } from './symbols.js';
 
 function passThrough<T>(value: T): T {
   return value;
-}
-
-function throwCancelled(message: string | undefined): never {
-  const error = new CancelledError(message);
-  Error.captureStackTrace(error, throwCancelled);
-  throw error;
 }
 
 /**
@@ -21,8 +15,17 @@ function throwCancelled(message: string | undefined): never {
  * and V8's async stack trace names the line where the task was suspended, not only the code
  * that called `cancel()`. Only cancellation pays for this; the normal path allocates nothing.
  */
-export function cancellation(message: string | undefined): Promise<never> {
-  return Promise.resolve(message).then(passThrough).then(throwCancelled);
+export function cancellation(
+  message: string | undefined,
+  task: Task<unknown> | undefined,
+): Promise<never> {
+  const throwCancelled = (): never => {
+    task?.[CANCEL_ARRIVED]();
+    const error = new CancelledError(message);
+    Error.captureStackTrace(error, throwCancelled);
+    throw error;
+  };
+  return Promise.resolve().then(passThrough).then(throwCancelled);
 }
 
 /** What a task's `cancel()` interrupts: the waits it is suspended in. */
@@ -107,7 +110,7 @@ export class Wait<T> implements Interruptible {
     }
     this.#end();
     this.stop();
-    this.#resolve(cancellation(message));
+    this.#resolve(cancellation(message, this.#task));
     this.cancelled(message);
   }
 
@@ -123,7 +126,7 @@ export class Wait<T> implements Interruptible {
   protected rejectCancelled(message: string | undefined): void {
     if (!this.#active) return;
     this.#end();
-    this.#resolve(cancellation(message));
+    this.#resolve(cancellation(message, this.#task));
   }
 
   /**
