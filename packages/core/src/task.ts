@@ -412,8 +412,8 @@ export function createTask<T>(
  * import assert from 'node:assert/strict';
  * import { createTask, currentTask } from '@corio/core';
  *
- * const task = createTask(() => currentTask());
- * assert.equal(await task, task);
+ * const task = createTask(() => currentTask()?.name, { name: 'probe' });
+ * assert.equal(await task, 'probe');
  * assert.equal(currentTask(), undefined);
  * ```
  */
