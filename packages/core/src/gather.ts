@@ -23,6 +23,7 @@ type Settled<A extends readonly unknown[]> = {
 class GatheringFuture<T> extends Future<T> {
   readonly #children: readonly Future<unknown>[];
   #cancelRequested = false;
+  #cancelMessage: string | undefined = undefined;
 
   constructor(children: readonly Future<unknown>[]) {
     super();
@@ -33,11 +34,20 @@ class GatheringFuture<T> extends Future<T> {
     return this.#cancelRequested;
   }
 
+  get cancelMessage(): string | undefined {
+    return this.#cancelMessage;
+  }
+
   override cancel(message?: string): boolean {
     if (this.done()) return false;
+    // Set before cancelling: a plain future's listener runs inside child.cancel() and must
+    // already see the request.
+    const requestedBefore = this.#cancelRequested;
+    this.#cancelRequested = true;
+    this.#cancelMessage = message;
     let cancelled = false;
     for (const child of this.#children) if (child.cancel(message)) cancelled = true;
-    if (cancelled) this.#cancelRequested = true;
+    if (!cancelled) this.#cancelRequested = requestedBefore;
     return cancelled;
   }
 }
@@ -124,13 +134,15 @@ export function gather(
       child[RETRIEVE]();
       return;
     }
-    if (!returnExceptions && (child.cancelled() || child[FAILED]())) {
+    // A child cancelled by someone else fails the gather at once (asyncio's rule); one cancelled
+    // by outer.cancel() does not: the gather ends cancelled once every child has finished.
+    if (!returnExceptions && (child[FAILED]() || (child.cancelled() && !outer.cancelRequested))) {
       outer.setException(child[RETRIEVE]());
       return;
     }
     if (finished < total) return;
     if (outer.cancelRequested) {
-      outer[CANCEL_NOW](new CancelledError());
+      outer[CANCEL_NOW](new CancelledError(outer.cancelMessage));
       return;
     }
     outer.setResult(

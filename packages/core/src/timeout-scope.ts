@@ -1,5 +1,6 @@
-import { InvalidStateError, TimeoutError, isCancelledError } from './errors.js';
+import { CancelledError, InvalidStateError, TimeoutError, isCancelledError } from './errors.js';
 import { inspectSymbol } from './internal/inspect.js';
+import { IS_CANCELLATION } from './internal/symbols.js';
 import { Timer } from './internal/timer.js';
 import { checkDuration, show } from './internal/validate.js';
 import { now } from './now.js';
@@ -102,13 +103,16 @@ export class TimeoutScope {
     }
     this.#state = 'expired';
     const task = this.#task;
-    if (
-      task !== undefined &&
-      task.uncancel() <= this.#cancellingAtEntry &&
-      failed &&
-      isCancelledError(error)
-    ) {
+    if (task === undefined || task.uncancel() > this.#cancellingAtEntry || !failed) return error;
+    if (isCancelledError(error)) {
       return new TimeoutError(`Timed out: the deadline passed`, { cause: error });
+    }
+    // A signal-taking API (`events.once`, `timers/promises`) rejects with an AbortError whose
+    // cause is the task's signal reason: that too is this scope's expiry, not a failure. The
+    // TimeoutError gets a new cause: one chained to the signal's reason would still end the task
+    // cancelled.
+    if (task[IS_CANCELLATION](error)) {
+      return new TimeoutError(`Timed out: the deadline passed`, { cause: new CancelledError() });
     }
     return error;
   }
