@@ -1,10 +1,11 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const PACKAGE = new URL('..', import.meta.url).pathname;
+const TSC = new URL('../../../node_modules/typescript/bin/tsc', import.meta.url).pathname;
 const scratch = mkdtempSync(join(tmpdir(), 'corio-pack-'));
 
 afterAll(() => {
@@ -15,6 +16,10 @@ afterAll(() => {
 // imported by package name from a project that is not part of this workspace.
 describe('@corio/core package', () => {
   it('packs dist and works when imported by name from a scratch project', () => {
+    // `pnpm test` builds first; a bare `vitest run` may not have.
+    if (!existsSync(join(PACKAGE, 'dist', 'index.js'))) {
+      execFileSync(process.execPath, [TSC, '-p', 'tsconfig.build.json'], { cwd: PACKAGE });
+    }
     execFileSync('npm', ['pack', '--pack-destination', scratch], { cwd: PACKAGE, stdio: 'pipe' });
     const tarball = readdirSync(scratch).find((name) => name.endsWith('.tgz'));
     expect(tarball).toMatch(/^corio-core-.*\.tgz$/);
