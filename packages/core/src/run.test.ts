@@ -332,6 +332,10 @@ describe.concurrent('run (child process)', () => {
       expect(report, show(exit)).toMatch(/never retrieved/);
       expect(report).toMatch(/name=debug-lost[^\n]*created at[^\n]*run-debug\.ts/);
       expect(report).toMatch(/debug lost error/);
+      // The task main left behind is named, with its creation site, before it is cancelled.
+      expect(exit.stderr).toMatch(
+        /still pending when main ended: <Task name=debug-leftover pending created at [^\n]*run-debug\.ts/,
+      );
     };
 
     it('with debug: true, names the task that blocked the loop and shows creation sites', async () => {
@@ -347,6 +351,7 @@ describe.concurrent('run (child process)', () => {
       expect(exit.code, show(exit)).toBe(0);
       expect(exit.stderr).not.toMatch(/took/);
       expect(exit.stderr).not.toMatch(/created at/);
+      expect(exit.stderr).not.toMatch(/still pending/);
       expect(exit.stderr).toMatch(/never retrieved/);
     });
   });

@@ -13,7 +13,8 @@ import { allTasks, createTask } from './task.js';
 export interface RunOptions {
   /**
    * Debug mode: record where each task was created, name tasks that block the event loop for
-   * more than 100 ms, and show creation sites in every report. Also on with `CORIO_DEBUG=1`.
+   * more than 100 ms, name the tasks `main` left pending, and show creation sites in every
+   * report. Also on with `CORIO_DEBUG=1`.
    * @default false
    */
   debug?: boolean | undefined;
@@ -106,6 +107,14 @@ async function cancelLeftovers(main: Task<unknown>): Promise<void> {
   for (let round = 0; round < 10; round++) {
     const leftovers = [...allTasks()].filter((t) => t !== main);
     if (leftovers.length === 0) return;
+    if (debugMode.enabled) {
+      // Pending tasks are never garbage-collected in corio (they are held until they finish),
+      // so asyncio's "Task was destroyed but it is pending!" becomes this report: the tasks that
+      // main left behind, with where they were created.
+      for (const task of leftovers) {
+        console.error(`corio: Task was still pending when main ended: ${task.toString()}`);
+      }
+    }
     for (const task of leftovers) task.cancel();
     const outcomes = await gather(leftovers, { returnExceptions: true });
     outcomes.forEach((outcome, index) => {
