@@ -1,0 +1,137 @@
+// Heap bytes per pending task: start N tasks that each wait forever, force a full GC, and
+// divide the growth of `heapUsed` by N. Needs `gc()` (node --expose-gc).
+
+import { Future, createTask, gather, sleep } from '@corio/core';
+import type { Task } from '@corio/core';
+import { median } from './harness.js';
+
+/** How many pending tasks each heap sample holds. */
+export const HEAP_TASKS = 100_000;
+
+/** One heap variant: the median bytes per pending task over the runs. */
+export interface HeapResult {
+  readonly id: string;
+  readonly label: string;
+  readonly bytesPerTask: number;
+  readonly runs: readonly number[];
+  /** The warm-up run: it includes one-time growth (sleep's first 100k timers cost more). */
+  readonly firstRun: number;
+}
+
+interface Variant {
+  readonly id: string;
+  readonly label: string;
+  /** Starts `slots.length` pending operations in `slots`; `started` counts those that began. */
+  start(slots: unknown[], counter: { started: number }): void;
+  /** Ends them all and waits until they have finished. */
+  finish(slots: unknown[]): Promise<void>;
+}
+
+const forever = (): Future<never> => new Future<never>();
+
+async function cancelAll(slots: unknown[]): Promise<void> {
+  const tasks = slots as Task<unknown>[];
+  for (const task of tasks) task.cancel();
+  const outcomes = await gather(tasks, { returnExceptions: true });
+  if (!tasks.every((task) => task.cancelled()) || outcomes.length !== tasks.length) {
+    throw new Error('heap: a pending task did not end cancelled');
+  }
+}
+
+const VARIANTS: readonly Variant[] = [
+  {
+    id: 'heap.raw',
+    label: 'async fn awaiting its own native Promise (baseline)',
+    start(slots, counter) {
+      // Each slot holds the promise's resolve function: a promise nobody can settle is garbage.
+      for (let i = 0; i < slots.length; i++) {
+        void (async () => {
+          counter.started++;
+          await new Promise<void>((resolve) => {
+            slots[i] = resolve;
+          });
+        })();
+      }
+    },
+    async finish(slots) {
+      for (const resolve of slots as (() => void)[]) resolve();
+      await sleep(0);
+    },
+  },
+  {
+    id: 'heap.future',
+    label: 'corio task awaiting its own Future',
+    start(slots, counter) {
+      for (let i = 0; i < slots.length; i++) {
+        slots[i] = createTask(async () => {
+          counter.started++;
+          await forever();
+        });
+      }
+    },
+    finish: cancelAll,
+  },
+  {
+    id: 'heap.sleep',
+    label: 'corio task in sleep(1e9)',
+    start(slots, counter) {
+      for (let i = 0; i < slots.length; i++) {
+        slots[i] = createTask(async () => {
+          counter.started++;
+          await sleep(1e9);
+        });
+      }
+    },
+    finish: cancelAll,
+  },
+];
+
+async function fullGc(gc: () => void): Promise<number> {
+  gc();
+  // A turn of the event loop lets FinalizationRegistry callbacks and weak-ref clearing run.
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  gc();
+  return process.memoryUsage().heapUsed;
+}
+
+async function sampleOnce(variant: Variant, n: number, gc: () => void): Promise<number> {
+  // Pre-sized and filled, so storing the tasks later allocates nothing in the array itself.
+  const slots: unknown[] = new Array<unknown>(n).fill(null);
+  const counter = { started: 0 };
+  const before = await fullGc(gc);
+  variant.start(slots, counter);
+  // Let every task run to its first suspension.
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  const after = await fullGc(gc);
+  if (counter.started !== n) {
+    throw new Error(`heap: ${String(counter.started)} of ${String(n)} tasks started`);
+  }
+  await variant.finish(slots);
+  return (after - before) / n;
+}
+
+/**
+ * Measures every heap variant: a warm-up run, then `runs` runs, each of {@link HEAP_TASKS} tasks
+ * (steady-state figures vary by a few bytes).
+ */
+export async function measureHeap(runs = 3): Promise<HeapResult[]> {
+  const gc = globalThis.gc;
+  if (gc === undefined) throw new Error('measureHeap: run node with --expose-gc');
+  const collect = (): void => {
+    gc();
+  };
+  const results: HeapResult[] = [];
+  for (const variant of VARIANTS) {
+    const firstRun = await sampleOnce(variant, HEAP_TASKS, collect);
+    const samples: number[] = [];
+    for (let i = 0; i < runs; i++) samples.push(await sampleOnce(variant, HEAP_TASKS, collect));
+    results.push({
+      id: variant.id,
+      label: variant.label,
+      bytesPerTask: median(samples),
+      runs: samples,
+      firstRun,
+    });
+  }
+  return results;
+}
