@@ -1,21 +1,10 @@
 import { CancelledError, InvalidStateError } from './errors.js';
 import { runningTask } from './internal/current.js';
 import { inspectSymbol } from './internal/inspect.js';
-import {
-  ADD_WAITER,
-  CANCEL_NOW,
-  FAILED,
-  LISTEN,
-  NO_CANCEL,
-  REMOVE_WAITER,
-  RETRIEVE,
-  TAKE_CANCEL,
-  UNLISTEN,
-} from './internal/symbols.js';
+import { CANCEL_NOW, FAILED, LISTEN, RETRIEVE, UNLISTEN } from './internal/symbols.js';
 import { trackUnretrieved, untrackUnretrieved } from './internal/unretrieved.js';
 import { lastReject, lastResolve, newPromise } from './internal/deferred.js';
-import { Wait, cancellation } from './internal/wait.js';
-import type { Task } from './task.js';
+import { Wait } from './internal/wait.js';
 
 const State = { Pending: 0, Fulfilled: 1, Rejected: 2, Cancelled: 3 } as const;
 type State = (typeof State)[keyof typeof State];
@@ -224,14 +213,6 @@ export class Future<T> implements PromiseLike<T> {
       return Promise.reject(error).then(onFulfilled, onRejected);
     }
     if (task !== undefined) {
-      const resolve = asResolver(onFulfilled);
-      const reject = asResolver(onRejected);
-      if (resolve !== undefined && reject !== undefined) {
-        // `await future` inside a task: the engine passes the awaiting promise's resolving
-        // functions, which can be called directly, without a promise of our own in between.
-        new DirectFutureWait(this, task, resolve, reject).arm();
-        return RESOLVED as Promise<R1 | R2>;
-      }
       return new FutureWait(this, task).arm().then(onFulfilled, onRejected);
     }
     return this.#nativePromise().then(onFulfilled, onRejected);
@@ -389,7 +370,7 @@ class CallbackListener {
   }
 }
 
-/** Settles the native promise that backs `await future` outside tasks. */
+/** Settles the native promise that backs `then` outside tasks. */
 class PromiseSettler {
   readonly promise = newPromise<unknown>();
   readonly #resolve = lastResolve;
@@ -400,81 +381,6 @@ class PromiseSettler {
     else this.#resolve(future.result());
   }
 }
-
-const RESOLVED = Promise.resolve();
-const NATIVE_ANONYMOUS = 'function () { [native code] }';
-
-/**
- * `fn` if it is a promise's resolving function, as passed by the engine to `then` for
- * `await thenable` (anonymous, built in, no prototype). Calling those directly, exactly once, is
- * all `then` has to do; the value `then` returns is then never used for anything but being a
- * promise.
- */
-function asResolver(fn: unknown): ((value: unknown) => void) | undefined {
-  return typeof fn === 'function' &&
-    fn.name === '' &&
-    !Object.hasOwn(fn, 'prototype') &&
-    Function.prototype.toString.call(fn) === NATIVE_ANONYMOUS
-    ? (fn as (value: unknown) => void)
-    : undefined;
-}
-
-/**
- * `await future` inside a task, with the engine's resolving functions called directly. Like
- * FutureWait, cancelling the task rejects the await at once and cancels the future.
- */
-class DirectFutureWait<T> {
-  readonly #future: Future<T>;
-  readonly #task: Task<unknown>;
-  readonly #resolve: (value: unknown) => void;
-  readonly #reject: (reason: unknown) => void;
-  #active = true;
-
-  constructor(
-    future: Future<T>,
-    task: Task<unknown>,
-    resolve: (value: unknown) => void,
-    reject: (reason: unknown) => void,
-  ) {
-    this.#future = future;
-    this.#task = task;
-    this.#resolve = resolve;
-    this.#reject = reject;
-  }
-
-  arm(): void {
-    const message = this.#task[TAKE_CANCEL]();
-    if (message !== NO_CANCEL) {
-      this.#active = false;
-      this.#deliver(message);
-      return;
-    }
-    this.#task[ADD_WAITER](this);
-    this.#future[LISTEN](this);
-  }
-
-  futureDone(future: Future<unknown>): void {
-    if (!this.#active) return;
-    this.#active = false;
-    this.#task[REMOVE_WAITER](this);
-    if (future.cancelled() || future[FAILED]()) this.#reject(future[RETRIEVE]());
-    else this.#resolve(future.result());
-  }
-
-  interrupt(message: string | undefined): void {
-    if (!this.#active) return;
-    this.#active = false;
-    this.#future[UNLISTEN](this);
-    this.#task[REMOVE_WAITER](this);
-    this.#deliver(message);
-  }
-
-  #deliver(message: string | undefined): void {
-    void cancellation(message, this.#task).then(this.#resolve, this.#reject);
-    this.#future.cancel(message);
-  }
-}
-
 function describeValue(value: unknown): string {
   if (value instanceof Error) return `${value.name}: ${value.message}`;
   if (typeof value === 'string')

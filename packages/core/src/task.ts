@@ -3,7 +3,8 @@ import { Future } from './future.js';
 import { runningTask, taskStorage } from './internal/current.js';
 import { callSite, debugMode } from './internal/debug.js';
 import { SLOW_STEP_MS, reportSlowStep } from './internal/slow-monitor.js';
-import { scheduleStart } from './internal/start-queue.js';
+import { NEXT, PREV, pending, register, unregister } from './internal/task-registry.js';
+import type { Registered } from './internal/task-registry.js';
 import {
   ADD_WAITER,
   CANCEL_ARRIVED,
@@ -28,9 +29,6 @@ export interface CreateTaskOptions {
 
 type Waiter = Interruptible;
 
-// Pending tasks are held strongly here until they finish, so a task nobody references is never
-// garbage-collected mid-run (asyncio keeps only weak references, a well-known footgun).
-const pendingTasks = new Set<Task<unknown>>();
 let taskCounter = 0;
 // Debug mode only: where each task was created. Kept out of the task so a task costs no more
 // outside debug mode.
@@ -104,6 +102,10 @@ export class Task<T> extends Future<T> {
   // task's code yet: a second cancel() meanwhile is the same cancellation (asyncio delivers one).
   #cancelInFlight = false;
   #waiters: Waiter | Waiter[] | undefined = undefined;
+  /** @internal Links in the list of pending tasks. */
+  [PREV]: Registered | undefined = undefined;
+  /** @internal */
+  [NEXT]: Registered | undefined = undefined;
 
   /** @internal Use {@link createTask}. */
   constructor(fn: () => T | PromiseLike<T>, name: string | undefined) {
@@ -111,8 +113,7 @@ export class Task<T> extends Future<T> {
     this.#fn = fn;
     this.#name = name ?? ++taskCounter;
     if (debugMode.enabled) creationSites.set(this, callSite());
-    pendingTasks.add(this);
-    scheduleStart(this);
+    register(this);
   }
 
   /** The task's name (settable). */
@@ -312,7 +313,7 @@ export class Task<T> extends Future<T> {
       this.#finishCancelled(new CancelledError(pending));
       return;
     }
-    pendingTasks.delete(this);
+    unregister(this);
     this.#waiters = undefined;
     super.setResult(value as T);
   }
@@ -322,14 +323,14 @@ export class Task<T> extends Future<T> {
     else if (this.#abort?.hasReason(error) === true) {
       this.#finishCancelled(new CancelledError(this.#abort.message, { cause: error }));
     } else {
-      pendingTasks.delete(this);
+      unregister(this);
       this.#waiters = undefined;
       super.setException(error);
     }
   }
 
   #finishCancelled(error: CancelledError): void {
-    pendingTasks.delete(this);
+    unregister(this);
     this.#waiters = undefined;
     this[CANCEL_NOW](error);
   }
@@ -437,5 +438,5 @@ export function currentTask(): Task<unknown> | undefined {
  * ```
  */
 export function allTasks(): Set<Task<unknown>> {
-  return new Set(pendingTasks);
+  return new Set(pending() as Iterable<Task<unknown>>);
 }
