@@ -1,23 +1,14 @@
 import { describe, expect, it, vi } from 'vitest';
 import { fakeTimers, flushMicrotasks } from '../test/helpers.js';
 import { CancelledError, Future, TimeoutError, asCompleted, createTask, sleep } from './index.js';
-import type { Awaitable } from './index.js';
+import type { Awaitable, DoneFuture } from './index.js';
 
-// TypeScript types the element of `for await` as `Awaited<T>`, which unwraps the yielded
-// futures (they are thenables) although `for await` itself never awaits them: the tests step the
-// iterator by hand to keep the real types.
-
-/** Steps an asCompleted() iterator by hand, calling `each` with every yielded future. */
+/** Runs `each` on every future asCompleted() yields, with `for await` as users write it. */
 async function forEach<T>(
-  iterable: AsyncIterable<Future<T>>,
-  each: (future: Future<T>) => PromiseLike<void> | void,
+  iterable: AsyncIterable<DoneFuture<T>>,
+  each: (future: DoneFuture<T>) => PromiseLike<void> | void,
 ): Promise<void> {
-  const iterator = iterable[Symbol.asyncIterator]();
-  for (;;) {
-    const step = await iterator.next();
-    if (step.done === true) return;
-    await each(step.value);
-  }
+  for await (const future of iterable) await each(future);
 }
 
 /** Iterates `aws` and records each result (or error name) in completion order. */
@@ -26,9 +17,9 @@ async function collect<T>(
   options?: { timeout?: number },
 ): Promise<unknown[]> {
   const seen: unknown[] = [];
-  await forEach(asCompleted(aws, options), async (future) => {
+  await forEach(asCompleted(aws, options), (future) => {
     try {
-      seen.push(await future);
+      seen.push(future.result());
     } catch (error) {
       seen.push((error as Error).name);
     }
@@ -47,7 +38,7 @@ describe('asCompleted', () => {
   it('yields the tasks and futures it was given, as they are', async () => {
     const a = new Future<string>();
     const b = createTask(() => 'b');
-    const yielded: Future<string>[] = [];
+    const yielded: DoneFuture<string>[] = [];
     const iteration = forEach(asCompleted([a, b]), (future) => {
       yielded.push(future);
     });
@@ -102,8 +93,8 @@ describe('asCompleted', () => {
     const fast = createTask(() => sleep(10, 'fast'));
     const slow = createTask(() => sleep(100, 'slow'));
     const seen: string[] = [];
-    const iteration = forEach(asCompleted([slow, fast], { timeout: 50 }), async (future) => {
-      seen.push(await future);
+    const iteration = forEach(asCompleted([slow, fast], { timeout: 50 }), (future) => {
+      seen.push(future.result());
     });
     const error = iteration.then(
       () => undefined,
@@ -181,8 +172,8 @@ describe('asCompleted', () => {
     const slow = createTask(() => sleep(100, 'slow'));
     const fut = new Future<string>();
     const iterating = createTask(() =>
-      forEach(asCompleted([slow, fut], { timeout: 1_000 }), async (future) => {
-        await future;
+      forEach(asCompleted([slow, fut], { timeout: 1_000 }), (future) => {
+        future.result();
       }),
     );
     await clock.advance(1);

@@ -6,6 +6,14 @@ import type { Awaitable } from './internal/to-future.js';
 import { isAwaitable, toFuture } from './internal/to-future.js';
 import { checkDuration, isIterable, show } from './internal/validate.js';
 
+/**
+ * A future that {@link asCompleted} yields: already done, so `result()` returns its value or
+ * throws its error at once. It is the very Task or Future that was passed in (or made from a
+ * function or promise); its type leaves out `then` because TypeScript types a `for await`
+ * variable as the awaited element, which would hide the future behind its result.
+ */
+export type DoneFuture<T> = Omit<Future<T>, 'then' | 'catch' | 'finally'>;
+
 /** Options for {@link asCompleted}. */
 export interface AsCompletedOptions {
   /**
@@ -37,7 +45,7 @@ export interface AsCompletedOptions {
  *
  * const order: string[] = [];
  * for await (const done of asCompleted([sleep(20, 'slow'), sleep(1, 'fast')])) {
- *   order.push(await done);
+ *   order.push(done.result()); // done: its result() is there, or throws its error
  * }
  * assert.deepEqual(order, ['fast', 'slow']);
  * ```
@@ -45,7 +53,7 @@ export interface AsCompletedOptions {
 export function asCompleted<T>(
   aws: Iterable<Awaitable<T>>,
   options?: AsCompletedOptions,
-): AsyncIterable<Future<T>> {
+): AsyncIterable<DoneFuture<T>> {
   if (!isIterable(aws)) {
     throw new TypeError(
       `asCompleted: 'aws' must be an iterable of awaitables, received ${show(aws)}`,
@@ -70,7 +78,7 @@ export function asCompleted<T>(
 
 // Not an async generator: `yield` in one awaits a thenable, and the futures must be yielded as
 // they are.
-class CompletionIterator<T> implements AsyncIterableIterator<Future<T>> {
+class CompletionIterator<T> implements AsyncIterableIterator<DoneFuture<T>> {
   readonly #futures: readonly Future<T>[];
   readonly #finished: Future<T>[] = [];
   readonly #timeout: number | null;
@@ -94,7 +102,7 @@ class CompletionIterator<T> implements AsyncIterableIterator<Future<T>> {
     return this;
   }
 
-  async next(): Promise<IteratorResult<Future<T>, undefined>> {
+  async next(): Promise<IteratorResult<DoneFuture<T>, undefined>> {
     if (!this.#started) this.#start();
     while (!this.#closed && this.#next >= this.#finished.length) {
       if (this.#timedOut) {
@@ -116,7 +124,7 @@ class CompletionIterator<T> implements AsyncIterableIterator<Future<T>> {
     return { done: false, value: future };
   }
 
-  return(): Promise<IteratorResult<Future<T>, undefined>> {
+  return(): Promise<IteratorResult<DoneFuture<T>, undefined>> {
     this.#close();
     return Promise.resolve({ done: true, value: undefined });
   }

@@ -28,7 +28,7 @@ export type { TimeoutBody } from './timeout.js';
 export { TimeoutScope } from './timeout-scope.js';
 export { shield } from './shield.js';
 export { asCompleted } from './as-completed.js';
-export type { AsCompletedOptions } from './as-completed.js';
+export type { AsCompletedOptions, DoneFuture } from './as-completed.js';
 export { TaskGroup, taskGroup } from './task-group.js';
 export { run } from './run.js';
 export type { RunOptions } from './run.js';
