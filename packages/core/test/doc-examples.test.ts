@@ -1,4 +1,4 @@
-// Runs every `@example` code block of the packages' TSDoc as a program, so the docs stay true:
+// Runs every `@example` code block of the packages' TSDoc (and the README's) as a program, so the docs stay true:
 // each block becomes a temporary .mts file importing the packages from their sources, run by
 // `node --import tsx` in a child process, and must exit with status 0.
 import { spawn } from 'node:child_process';
@@ -112,8 +112,25 @@ function extractExamples(file: string): { examples: Example[]; problems: string[
   return { examples, problems };
 }
 
+/** The ```ts blocks of a Markdown page (the README's example must run too). */
+function markdownExamples(file: string): Example[] {
+  const text = readFileSync(file, 'utf8');
+  const rel = relative(repoRoot, file);
+  return [...text.matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((match, index) => ({
+    title: `${rel} #${String(index + 1)}`,
+    file,
+    code: (match[1] ?? '').replace(
+      /(['"])@corio\/(core|streams|executor)\1/g,
+      (_m, _q, pkg: string) => JSON.stringify(importPath(pkg)),
+    ),
+  }));
+}
+
 const extracted = sourceFiles().map(extractExamples);
-const examples = extracted.flatMap((e) => e.examples);
+const examples = [
+  ...extracted.flatMap((e) => e.examples),
+  ...markdownExamples(join(repoRoot, 'README.md')),
+];
 const problems = extracted.flatMap((e) => e.problems);
 
 const workDir = mkdtempSync(join(tmpdir(), 'corio-doc-examples-'));
