@@ -769,6 +769,29 @@ describe('Task.signal', () => {
     expect(task.signal.aborted).toBe(true);
   });
 
+  it('is a fresh, unaborted signal once uncancel() withdrew every request', async () => {
+    const seen: { before: AbortSignal; after?: AbortSignal } = {
+      before: new AbortController().signal,
+    };
+    const task = createTask(async () => {
+      const me = self();
+      seen.before = me.signal;
+      try {
+        await sleep(60_000);
+      } catch {
+        expect(me.uncancel()).toBe(0);
+      }
+      seen.after = me.signal;
+      return 'went on';
+    });
+    await flushMicrotasks();
+    task.cancel('handled');
+    expect(await task).toBe('went on');
+    expect(seen.before.aborted).toBe(true);
+    expect(seen.after).not.toBe(seen.before);
+    expect(seen.after?.aborted).toBe(false);
+  });
+
   it('aborts timers/promises setTimeout; the escaping AbortError ends the task cancelled', async () => {
     let caught: unknown;
     const task = createTask(async () => {

@@ -129,7 +129,9 @@ export class Task<T> extends Future<T> {
   /**
    * Aborted, with the task's `CancelledError` as its reason, as soon as cancellation is
    * requested. Pass it to APIs that take a signal (`fetch`, `fs`, `timers/promises`). It stays
-   * aborted after a cancellation that was caught.
+   * aborted after a cancellation that was caught. Once every request is withdrawn with
+   * `uncancel()` (as a timeout scope does after its own expiry), `signal` is a fresh one, so the
+   * task's later work is not aborted by a timeout it already handled.
    */
   get signal(): AbortSignal {
     const abort = (this.#abort ??= new AbortState());
