@@ -33,3 +33,5 @@ export { TaskGroup, taskGroup } from './task-group.js';
 export { run } from './run.js';
 export type { RunOptions } from './run.js';
 export type { Awaitable, AwaitableResult } from './internal/to-future.js';
+export { Semaphore } from './semaphore.js';
+export type { Guard, WaitOptions as AcquireOptions } from './semaphore.js';

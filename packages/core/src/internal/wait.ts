@@ -83,6 +83,11 @@ export class Wait<T> implements Interruptible {
     return true;
   }
 
+  /** The task suspended in this wait, if any. */
+  protected get task(): Task<unknown> | undefined {
+    return this.#task;
+  }
+
   /** Whether the wait has not ended yet. */
   get active(): boolean {
     return this.#active;

@@ -1,0 +1,126 @@
+import { CancelledError } from '../errors.js';
+import type { Task } from '../task.js';
+import { runningTask } from './current.js';
+import { NO_CANCEL, TAKE_CANCEL } from './symbols.js';
+import { Wait } from './wait.js';
+
+/**
+ * A caller waiting in a primitive's FIFO queue (a Lock's acquirers, a Queue's getters).
+ *
+ * It leaves the queue by itself when it is cancelled or aborted, so a cancelled waiter never
+ * holds a place, and a primitive only ever hands things to live waiters. `resolve` from the
+ * primitive is a hand-off: the permit or item is the waiter's from then on. A cancellation that
+ * arrives after the hand-off but before the task resumes is handled by `giveBack` (see
+ * `QueuedWait.constructor`): never both the value and the cancellation lost.
+ */
+export class QueuedWait<T> extends Wait<T> {
+  /** @internal Links in the WaiterQueue. */
+  prev: QueuedWait<T> | undefined = undefined;
+  /** @internal */
+  next: QueuedWait<T> | undefined = undefined;
+  /** @internal The queue it is in, while it is in one. */
+  queue: WaiterQueue<T> | undefined = undefined;
+  /** What the primitive wants to remember about this waiter (an item to put, a count). */
+  data: unknown = undefined;
+  readonly #giveBack: ((value: T) => void) | undefined;
+
+  /**
+   * @param signal - aborts the wait, rejecting with its reason.
+   * @param giveBack - if set, a cancellation that reaches the task after the hand-off but
+   * before it resumed makes the wait reject with `CancelledError` after `giveBack(value)` has
+   * returned the permit or item (asyncio's rule). Without it, the value is delivered and the
+   * cancellation surfaces at the task's next cancellation point.
+   */
+  constructor(signal: AbortSignal | undefined, giveBack?: (value: T) => void) {
+    super(runningTask(), signal);
+    this.#giveBack = giveBack;
+  }
+
+  /** What the caller awaits: the wait's promise, with the check on resume when asked for. */
+  get result(): Promise<T> {
+    const task = this.task;
+    const giveBack = this.#giveBack;
+    if (task === undefined || giveBack === undefined) return this.promise;
+    return this.promise.then((value) => checkOnResume(task, value, giveBack));
+  }
+
+  protected override stop(): void {
+    this.queue?.remove(this);
+  }
+}
+
+// Runs in a reaction just before the awaiting task resumes: a cancellation requested after the
+// hand-off is taken here, while the value can still be given back.
+function checkOnResume<T>(task: Task<unknown>, value: T, giveBack: (value: T) => void): T {
+  const message = task[TAKE_CANCEL]();
+  if (message === NO_CANCEL) return value;
+  giveBack(value);
+  const error = new CancelledError(message);
+  Error.captureStackTrace(error, checkOnResume);
+  throw error;
+}
+
+/** A FIFO of waiters: O(1) push, shift, and removal of a waiter that gave up. */
+export class WaiterQueue<T> {
+  // #size counts exactly the waiters linked from #head; every one of them is active.
+  #head: QueuedWait<T> | undefined = undefined;
+  #tail: QueuedWait<T> | undefined = undefined;
+  #size = 0;
+
+  get size(): number {
+    return this.#size;
+  }
+
+  /** The first waiter, without removing it. */
+  peek(): QueuedWait<T> | undefined {
+    return this.#head;
+  }
+
+  /**
+   * Starts `wait` and, if it is still waiting (no pending cancel, signal not aborted), appends
+   * it. Returns what the caller should await.
+   */
+  enqueue(wait: QueuedWait<T>): Promise<T> {
+    if (wait.begin()) this.push(wait);
+    return wait.result;
+  }
+
+  /** Appends a started wait. */
+  push(wait: QueuedWait<T>): void {
+    wait.queue = this;
+    wait.prev = this.#tail;
+    wait.next = undefined;
+    if (this.#tail === undefined) this.#head = wait;
+    else this.#tail.next = wait;
+    this.#tail = wait;
+    this.#size++;
+  }
+
+  /** Removes and returns the first waiter. */
+  shift(): QueuedWait<T> | undefined {
+    const wait = this.#head;
+    if (wait !== undefined) this.remove(wait);
+    return wait;
+  }
+
+  /** Removes a waiter (no-op if it is not in this queue). */
+  remove(wait: QueuedWait<T>): void {
+    if (wait.queue !== this) return;
+    const { prev, next } = wait;
+    if (prev === undefined) this.#head = next;
+    else prev.next = next;
+    if (next === undefined) this.#tail = prev;
+    else next.prev = prev;
+    wait.prev = wait.next = wait.queue = undefined;
+    this.#size--;
+  }
+
+  /** Removes every waiter and rejects each with `reason` (a shutdown, a broken barrier). */
+  rejectAll(reason: () => unknown): void {
+    for (let wait = this.shift(); wait !== undefined; wait = this.shift()) wait.reject(reason());
+  }
+
+  *[Symbol.iterator](): Generator<QueuedWait<T>> {
+    for (let wait = this.#head; wait !== undefined; wait = wait.next) yield wait;
+  }
+}
