@@ -3,6 +3,7 @@
 // prints one table with ratios and writes bench/results/<node-major>.json.
 //
 // `bench/index.ts task spawn` runs only the named cases (and writes no JSON).
+// Cases: task, spawn, timeout, heap, asyncio, limit, queue, asyncio-sync.
 //
 // Order matters on Node 20: AsyncLocalStorage (which corio uses to find the running task)
 // switches on V8 promise hooks for the whole process the first time a task runs, and they stay
@@ -23,6 +24,17 @@ import type { Loop, Measurement } from './harness.js';
 import { formatNumber, measure, measureOps, printTable, summarise, timed } from './harness.js';
 import type { HeapResult } from './heap.js';
 import { HEAP_TASKS, measureHeap } from './heap.js';
+import {
+  LIMIT_CONCURRENCY,
+  LIMIT_JOBS,
+  QUEUE_ITEMS,
+  QUEUE_MAXSIZES,
+  limitSamples,
+  makeCorioQueue,
+  makeMinimalQueue,
+  queueSample,
+  runAsyncioSync,
+} from './sync.js';
 
 const execFileAsync = promisify(execFile);
 const BENCH_DIR = fileURLToPath(new URL('.', import.meta.url));
@@ -32,7 +44,8 @@ const ROOT_DIR = fileURLToPath(new URL('..', import.meta.url));
 const SPAWN_TASKS = 100_000;
 const LIMIT_MS = 10_000;
 
-type CaseId = 'task' | 'spawn' | 'timeout' | 'heap' | 'asyncio';
+type CaseId =
+  'task' | 'spawn' | 'timeout' | 'heap' | 'asyncio' | 'limit' | 'queue' | 'asyncio-sync';
 type Unit = 'ns/op' | 'ms' | 'B/task';
 
 const CASE_TITLES: Record<CaseId, string> = {
@@ -41,6 +54,9 @@ const CASE_TITLES: Record<CaseId, string> = {
   timeout: `3. a ${formatNumber(LIMIT_MS, 0)} ms limit that never fires`,
   heap: `4. heap per pending task (${formatNumber(HEAP_TASKS, 0)} tasks)`,
   asyncio: `5. CPython asyncio reference (spawn + join ${formatNumber(SPAWN_TASKS, 0)})`,
+  limit: `6. ${formatNumber(LIMIT_JOBS, 0)} jobs (await null) at concurrency ${String(LIMIT_CONCURRENCY)}`,
+  queue: `7. queue producer → consumer, ${formatNumber(QUEUE_ITEMS, 0)} items`,
+  'asyncio-sync': '8. CPython asyncio reference (cases 6 and 7)',
 };
 
 /** A target from the issue; `ratio` is the result divided by its baseline's. */
@@ -61,6 +77,9 @@ interface Result extends Measurement {
   readonly vs?: string | undefined;
   /** median / baseline median. */
   ratio?: number | undefined;
+  /** A second baseline (cases 6 and 7: the minimal hand-written primitive). */
+  readonly vs2?: string | undefined;
+  ratio2?: number | undefined;
   readonly target?: Target | undefined;
   pass?: boolean | undefined;
 }
@@ -73,6 +92,7 @@ interface Variant {
   /** `clean` variants run before any corio code (see the note at the top), `last` after all. */
   readonly phase: 'clean' | 'corio' | 'last';
   readonly vs?: string;
+  readonly vs2?: string;
   readonly target?: Target;
   measure(): Promise<Measurement & { n?: number }>;
 }
@@ -167,6 +187,42 @@ const spawnSample = {
 };
 
 const SPAWN_RUNS = { warmup: 1, runs: 5 };
+const SYNC_RUNS = { warmup: 1, runs: 5 };
+
+/** Case 7's rows for one maxsize. */
+function queueVariants(maxsize: (typeof QUEUE_MAXSIZES)[number]): Variant[] {
+  const size = `maxsize ${String(maxsize)}`.padEnd(12);
+  const minimal = `queue.minimal-${String(maxsize)}`;
+  return [
+    {
+      id: minimal,
+      caseId: 'queue',
+      label: `minimal queue    ${size}   plain async fns`,
+      unit: 'ms',
+      phase: 'clean',
+      measure: () => measure(queueSample('minimal', makeMinimalQueue, maxsize, false), SYNC_RUNS),
+    },
+    {
+      id: `queue.corio-${String(maxsize)}`,
+      caseId: 'queue',
+      label: `corio Queue      ${size}   two tasks (gather)`,
+      unit: 'ms',
+      phase: 'corio',
+      vs: minimal,
+      target: atMost(1.5),
+      measure: () => measure(queueSample('corio Queue', makeCorioQueue, maxsize, true), SYNC_RUNS),
+    },
+    {
+      id: `queue.corio-plain-${String(maxsize)}`,
+      caseId: 'queue',
+      label: `corio Queue      ${size}   plain async fns`,
+      unit: 'ms',
+      phase: 'corio',
+      vs: minimal,
+      measure: () => measure(queueSample('corio Queue', makeCorioQueue, maxsize, false), SYNC_RUNS),
+    },
+  ];
+}
 
 // ---------------------------------------------------------------------------------------------
 // The variants, in table order. Within each phase they run in this order too.
@@ -353,6 +409,91 @@ const VARIANTS: readonly Variant[] = [
     measure: () =>
       measureOps(loopOf('AbortSignal', () => withAbortSignalTimeout(quick(), LIMIT_MS))),
   },
+
+  // 6. A concurrency limit of 100 around 100k one-yield jobs.
+  {
+    id: 'limit.p-limit',
+    caseId: 'limit',
+    label: 'p-limit: limit(fn)               Promise.all',
+    unit: 'ms',
+    phase: 'clean',
+    measure: () => measure(limitSamples.pLimit, SYNC_RUNS),
+  },
+  {
+    id: 'limit.p-queue',
+    caseId: 'limit',
+    label: 'p-queue: queue.add(fn)           Promise.all',
+    unit: 'ms',
+    phase: 'clean',
+    vs: 'limit.p-limit',
+    vs2: 'limit.minimal',
+    measure: () => measure(limitSamples.pQueue, SYNC_RUNS),
+  },
+  {
+    id: 'limit.async-mutex',
+    caseId: 'limit',
+    label: 'async-mutex: sem.runExclusive   Promise.all',
+    unit: 'ms',
+    phase: 'clean',
+    vs: 'limit.p-limit',
+    vs2: 'limit.minimal',
+    // Seconds per sample (its waiter queue is far slower at 100k waiters): fewer runs.
+    measure: () => measure(limitSamples.asyncMutex, { warmup: 0, runs: 3 }),
+  },
+  {
+    id: 'limit.minimal',
+    caseId: 'limit',
+    label: 'minimal semaphore: use(fn)       Promise.all',
+    unit: 'ms',
+    phase: 'clean',
+    vs: 'limit.p-limit',
+    measure: () => measure(limitSamples.minimal, SYNC_RUNS),
+  },
+  {
+    id: 'limit.corio',
+    caseId: 'limit',
+    label: 'corio limiter: limit(fn)         Promise.all',
+    unit: 'ms',
+    phase: 'corio',
+    vs: 'limit.p-limit',
+    vs2: 'limit.minimal',
+    target: atMost(1),
+    measure: () => measure(limitSamples.limiter, SYNC_RUNS),
+  },
+  {
+    id: 'limit.corio-gather',
+    caseId: 'limit',
+    label: 'corio limiter: limit(fn)         gather',
+    unit: 'ms',
+    phase: 'corio',
+    vs: 'limit.p-limit',
+    vs2: 'limit.minimal',
+    target: atMost(1),
+    measure: () => measure(limitSamples.limiterGather, SYNC_RUNS),
+  },
+  {
+    id: 'limit.semaphore',
+    caseId: 'limit',
+    label: 'corio Semaphore: use(fn)         Promise.all',
+    unit: 'ms',
+    phase: 'corio',
+    vs: 'limit.minimal',
+    vs2: 'limit.p-limit',
+    target: atMost(1.5),
+    measure: () => measure(limitSamples.semaphoreUse, SYNC_RUNS),
+  },
+  {
+    id: 'limit.minimal-after',
+    caseId: 'limit',
+    label: 'minimal semaphore, after corio   Promise.all',
+    unit: 'ms',
+    phase: 'corio',
+    vs: 'limit.minimal',
+    measure: () => measure(limitSamples.minimal, SYNC_RUNS),
+  },
+
+  // 7. Queue producer/consumer.
+  ...QUEUE_MAXSIZES.flatMap(queueVariants),
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -423,6 +564,39 @@ async function measureAsyncio(): Promise<Result[]> {
   ];
 }
 
+/** Case 8: CPython's time over corio's, as in case 5. */
+async function measureAsyncioSync(): Promise<Result[]> {
+  const output = await runAsyncioSync();
+  if (output === undefined) return [];
+  const rows: [workload: string, label: string, vs: string][] = [
+    [
+      'semaphore',
+      `Semaphore(${String(LIMIT_CONCURRENCY)}) per task + gather`,
+      'limit.corio-gather',
+    ],
+    ...QUEUE_MAXSIZES.map((maxsize): [string, string, string] => [
+      `queue-${String(maxsize)}`,
+      `Queue(${String(maxsize)}) producer → consumer`,
+      `queue.corio-${String(maxsize)}`,
+    ]),
+  ];
+  return rows.flatMap(([workload, label, vs]) => {
+    const runs = output.workloads[workload]?.runs_ms;
+    if (runs === undefined) return [];
+    return [
+      {
+        ...summarise(runs),
+        id: `asyncio-sync.${workload}`,
+        caseId: 'asyncio-sync' as const,
+        label: `CPython ${output.python} ${label}`.padEnd(44),
+        unit: 'ms' as const,
+        vs,
+        target: { text: '≥ 5x', pass: (_value: number, ratio?: number) => (ratio ?? 0) >= 5 },
+      },
+    ];
+  });
+}
+
 // ---------------------------------------------------------------------------------------------
 // Running and reporting.
 
@@ -473,17 +647,24 @@ function report(results: readonly Result[], cases: readonly CaseId[]): void {
     const rows = results.filter((r) => r.caseId === caseId);
     if (rows.length === 0) continue;
     console.log(`\n${CASE_TITLES[caseId]}`);
+    // A second ratio column only for the cases that have a second baseline.
+    const second = rows.some((r) => r.vs2 !== undefined);
     printTable(
-      header,
-      rows.map((r) => [
-        `  ${r.label}`,
-        formatValue(r.median, r.unit),
-        `${formatValue(r.min, r.unit)}–${formatValue(r.max, r.unit)}`,
-        r.unit,
-        r.ratio === undefined ? '' : `${r.ratio.toFixed(2)}x`,
-        r.vs ?? '',
-        r.target === undefined ? '' : `${r.target.text} ${r.pass === true ? 'PASS' : 'FAIL'}`,
-      ]),
+      second ? [...header, 'ratio 2', 'vs 2'] : header,
+      rows.map((r) => {
+        const cells = [
+          `  ${r.label}`,
+          formatValue(r.median, r.unit),
+          `${formatValue(r.min, r.unit)}–${formatValue(r.max, r.unit)}`,
+          r.unit,
+          r.ratio === undefined ? '' : `${r.ratio.toFixed(2)}x`,
+          r.vs ?? '',
+          r.target === undefined ? '' : `${r.target.text} ${r.pass === true ? 'PASS' : 'FAIL'}`,
+        ];
+        if (!second) return cells;
+        const ratio2 = r.ratio2 === undefined ? '' : `${r.ratio2.toFixed(2)}x`;
+        return [...cells, ratio2, r.vs2 ?? ''];
+      }),
     );
   }
 }
@@ -534,6 +715,7 @@ async function main(): Promise<void> {
       label: variant.label,
       unit: variant.unit,
       vs: variant.vs,
+      vs2: variant.vs2,
       target: variant.target,
     });
   }
@@ -542,6 +724,9 @@ async function main(): Promise<void> {
   }
   if (cases.includes('asyncio')) {
     results.push(...(await step('asyncio', measureAsyncio)));
+  }
+  if (cases.includes('asyncio-sync')) {
+    results.push(...(await step('asyncio-sync', measureAsyncioSync)));
   }
 
   // Table order, ratios and targets.
@@ -555,6 +740,8 @@ async function main(): Promise<void> {
   for (const r of results) {
     const base = r.vs === undefined ? undefined : byId.get(r.vs);
     r.ratio = base === undefined ? undefined : r.median / base.median;
+    const base2 = r.vs2 === undefined ? undefined : byId.get(r.vs2);
+    r.ratio2 = base2 === undefined ? undefined : r.median / base2.median;
     r.pass = r.target?.pass(r.median, r.ratio);
   }
   report(results, cases);

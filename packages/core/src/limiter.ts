@@ -1,0 +1,307 @@
+import { CancelledError } from './errors.js';
+import type { Future } from './future.js';
+import { gather } from './gather.js';
+import { inspectSymbol } from './internal/inspect.js';
+import { LISTEN, NO_CANCEL, TAKE_CANCEL } from './internal/symbols.js';
+import { show } from './internal/validate.js';
+import { Wait } from './internal/wait.js';
+import { createTask } from './task.js';
+import type { Task } from './task.js';
+
+/** The options form of {@link limiter}'s argument, as p-limit accepts it. */
+export interface LimiterOptions {
+  /** How many calls may run at once: an integer from 1 up, or `Infinity`. */
+  concurrency: number;
+}
+
+/** What {@link limiter} returns: call it like p-limit's `limit(fn, ...args)`. */
+export interface LimitFunction {
+  /**
+   * Runs `fn(...args)` as a task once fewer than `concurrency` calls are running (FIFO).
+   * Cancelling the task removes a queued call, or cancels a running one.
+   */
+  <A extends unknown[], R>(fn: (...args: A) => R | PromiseLike<R>, ...args: A): Task<R>;
+  /** How many calls hold a slot: running, or handed a slot and about to run. */
+  readonly activeCount: number;
+  /** How many calls are queued, waiting for a slot. */
+  readonly pendingCount: number;
+  /**
+   * How many calls may run at once (settable). Raising it hands slots to queued calls at once;
+   * lowering it lets running calls finish and starts no new one until below the new limit.
+   */
+  concurrency: number;
+  /** Drops the queued calls: their tasks end cancelled. Running calls are left alone. */
+  clearQueue(): void;
+  /**
+   * Runs `fn(item, index)` for each item through the limiter; resolves to the results in input
+   * order, like `gather`. Cancelling the returned future cancels every call.
+   */
+  map<I, R>(iterable: Iterable<I>, fn: (item: I, index: number) => R | PromiseLike<R>): Future<R[]>;
+}
+
+function checkConcurrency(where: string, value: unknown): asserts value is number {
+  if (typeof value !== 'number') {
+    throw new TypeError(
+      `${where}: 'concurrency' must be an integer from 1 up or Infinity, received ${show(value)}`,
+    );
+  }
+  if (!((Number.isInteger(value) || value === Infinity) && value >= 1)) {
+    throw new RangeError(
+      `${where}: 'concurrency' must be an integer from 1 up or Infinity, received ${show(value)}`,
+    );
+  }
+}
+
+/**
+ * A queued call: it waits for a slot in the limiter's FIFO and is linked there until it gets
+ * one or is cancelled. Waiting is a cancellation point of the call's own task.
+ */
+class QueuedCall extends Wait<QueuedCall> {
+  // queued: linked in its limiter's FIFO, and the wait is still active (no slot yet).
+  prev: QueuedCall | undefined = undefined;
+  next: QueuedCall | undefined = undefined;
+  queued = true;
+  readonly owner: Limiter;
+  readonly fn: (...args: unknown[]) => unknown;
+  readonly args: unknown[];
+
+  constructor(
+    owner: Limiter,
+    task: Task<unknown>,
+    fn: (...args: unknown[]) => unknown,
+    args: unknown[],
+  ) {
+    super(task, undefined);
+    this.owner = owner;
+    this.fn = fn;
+    this.args = args;
+  }
+
+  /** The task this call runs in. */
+  get call(): Task<unknown> {
+    return this.task as Task<unknown>;
+  }
+
+  protected override stop(): void {
+    this.owner.dequeue(this);
+  }
+}
+
+// Runs in the call's task once its slot was handed over. A cancel that arrived after the
+// hand-off but before this reaction is taken here: fn never runs, and the slot goes on to the
+// next call when the task ends (asyncio's check on resume).
+function runQueued(call: QueuedCall): unknown {
+  const message = call.call[TAKE_CANCEL]();
+  if (message !== NO_CANCEL) {
+    const error = new CancelledError(message);
+    Error.captureStackTrace(error, runQueued);
+    throw error;
+  }
+  return call.fn(...call.args);
+}
+
+/** The state behind a `LimitFunction`. */
+class Limiter {
+  // #active < #concurrency implies an empty queue: a free slot goes straight to the first call.
+  #active = 0;
+  #concurrency: number;
+  #head: QueuedCall | undefined = undefined;
+  #tail: QueuedCall | undefined = undefined;
+  #pending = 0;
+  // Shared by every call that holds a slot: the slot is freed when the call's task ends, however
+  // it ends (result, error, cancelled before it ran).
+  readonly #release = (): void => {
+    this.#active--;
+    this.fill();
+  };
+
+  constructor(concurrency: number) {
+    this.#concurrency = concurrency;
+  }
+
+  get activeCount(): number {
+    return this.#active;
+  }
+
+  get pendingCount(): number {
+    return this.#pending;
+  }
+
+  get concurrency(): number {
+    return this.#concurrency;
+  }
+
+  set concurrency(value: number) {
+    checkConcurrency('Cannot set limiter concurrency', value);
+    this.#concurrency = value;
+    this.fill();
+  }
+
+  call(fn: (...args: unknown[]) => unknown, args: unknown[]): Task<unknown> {
+    if (typeof fn !== 'function') {
+      const error = new TypeError(`limit: 'fn' must be a function, received ${show(fn)}`);
+      return createTask(() => {
+        throw error;
+      });
+    }
+    if (this.#active < this.#concurrency) {
+      this.#active++;
+      const task = createTask(() => fn(...args));
+      task[LISTEN](this.#release);
+      return task;
+    }
+    // The wait is made before the task starts so that cancelling the task leaves the queue at
+    // once; the task only follows it when it starts.
+    const task: Task<unknown> = createTask(() => call.promise.then(runQueued));
+    const call: QueuedCall = new QueuedCall(this, task, fn, args);
+    if (call.begin()) this.#enqueue(call);
+    return task;
+  }
+
+  /** Hands free slots to queued calls, first come first served. */
+  fill(): void {
+    while (this.#active < this.#concurrency) {
+      const call = this.#head;
+      if (call === undefined) return;
+      this.dequeue(call);
+      this.#active++;
+      call.call[LISTEN](this.#release);
+      call.resolve(call);
+    }
+  }
+
+  clearQueue(): void {
+    for (let call = this.#head; call !== undefined; call = this.#head) {
+      this.dequeue(call);
+      call.call.cancel('The limiter queue was cleared');
+    }
+  }
+
+  #enqueue(call: QueuedCall): void {
+    call.prev = this.#tail;
+    if (this.#tail === undefined) this.#head = call;
+    else this.#tail.next = call;
+    this.#tail = call;
+    this.#pending++;
+  }
+
+  dequeue(call: QueuedCall): void {
+    if (!call.queued) return;
+    call.queued = false;
+    const { prev, next } = call;
+    if (prev === undefined) this.#head = next;
+    else prev.next = next;
+    if (next === undefined) this.#tail = prev;
+    else next.prev = prev;
+    call.prev = call.next = undefined;
+    this.#pending--;
+  }
+
+  toString(): string {
+    const pending = this.#pending > 0 ? `, pending:${String(this.#pending)}` : '';
+    return `<limiter [active:${String(this.#active)}/${String(this.#concurrency)}${pending}]>`;
+  }
+}
+
+/**
+ * Limits how many calls run at once: a drop-in for p-limit's `pLimit(concurrency)` built like
+ * asyncio's `Semaphore` around each call.
+ *
+ * `limit(fn, ...args)` runs `fn(...args)` as soon as fewer than `concurrency` calls are running,
+ * in call order, and returns its {@link Task}: await it like p-limit's promise, or `cancel()` it
+ * to remove a queued call (its `fn` never runs, the others keep their order) or to cancel a
+ * running one (asyncio's task cancellation). A slot is held from the call (or hand-off) until the
+ * task ends, however it ends, so no cancellation or error ever leaks one. `clearQueue()` ends the
+ * queued calls' tasks cancelled, where p-limit leaves their promises pending forever: an awaiter
+ * gets a `CancelledError` instead of hanging. `fn` runs inside its own task, so `currentTask()`
+ * is that task and corio awaits in `fn` are cancellation points of that call.
+ *
+ * Do not call the same `limit` from inside a call it limits and wait for it: with every slot
+ * taken by such callers, the inner calls never run.
+ *
+ * @param concurrency - how many calls may run at once: an integer from 1 up, or `Infinity`; or
+ * `{ concurrency }`.
+ * @returns the `limit` function, with `activeCount`, `pendingCount`, `concurrency`,
+ * `clearQueue()` and `map()`.
+ * @throws `TypeError` if `concurrency` is not a number; `RangeError` if it is below 1 or not an
+ * integer (`Infinity` is allowed).
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { CancelledError, limiter, sleep } from '@corio/core';
+ *
+ * const limit = limiter(2);
+ * let running = 0;
+ * let most = 0;
+ * const fetchPage = async (page: number): Promise<string> => {
+ *   most = Math.max(most, ++running);
+ *   await sleep(1);
+ *   running--;
+ *   return `page ${String(page)}`;
+ * };
+ * const calls = [1, 2, 3, 4].map((page) => limit(fetchPage, page));
+ * assert.equal(limit.activeCount, 2);
+ * assert.equal(limit.pendingCount, 2);
+ * calls[3]?.cancel(); // a queued call: it leaves the queue and never runs
+ * assert.equal(limit.pendingCount, 1);
+ * assert.deepEqual(await Promise.all(calls.slice(0, 3)), ['page 1', 'page 2', 'page 3']);
+ * await assert.rejects(calls[3] ?? [], CancelledError);
+ * assert.equal(most, 2);
+ * assert.deepEqual(await limit.map([5, 6], fetchPage), ['page 5', 'page 6']);
+ * ```
+ */
+export function limiter(concurrency: number | LimiterOptions): LimitFunction {
+  const given: unknown = concurrency;
+  const value =
+    typeof given === 'object' && given !== null
+      ? (given as { concurrency?: unknown }).concurrency
+      : given;
+  checkConcurrency('Cannot create limiter', value);
+  const state = new Limiter(value);
+  const limit = (fn: (...args: unknown[]) => unknown, ...args: unknown[]): Task<unknown> =>
+    state.call(fn, args);
+  const describe = (): string => state.toString();
+  Object.defineProperties(limit, {
+    activeCount: { get: () => state.activeCount },
+    pendingCount: { get: () => state.pendingCount },
+    concurrency: {
+      get: () => state.concurrency,
+      set: (next: number) => {
+        state.concurrency = next;
+      },
+    },
+    clearQueue: {
+      value: () => {
+        state.clearQueue();
+      },
+    },
+    map: { value: map },
+    toString: { value: describe },
+    [inspectSymbol]: { value: describe },
+  });
+  function map(
+    iterable: Iterable<unknown>,
+    fn: (item: unknown, index: number) => unknown,
+  ): Future<unknown[]> {
+    const tasks: Task<unknown>[] = [];
+    try {
+      let index = 0;
+      for (const item of iterable) tasks.push(state.call(fn as never, [item, index++]));
+    } catch (error) {
+      // The calls already made still run; nobody will look at their errors but this.
+      for (const task of tasks) task.addDoneCallback(retrieve);
+      return gather([
+        () => {
+          throw error;
+        },
+      ]);
+    }
+    return gather(tasks);
+  }
+  return limit as unknown as LimitFunction;
+}
+
+function retrieve(task: Future<unknown>): void {
+  if (!task.cancelled()) task.exception();
+}

@@ -1,0 +1,396 @@
+import { InvalidStateError, QueueEmpty, QueueFull, QueueShutDown } from './errors.js';
+import { inspectSymbol } from './internal/inspect.js';
+import { ArrivalStore } from './internal/item-store.js';
+import type { ItemStore } from './internal/item-store.js';
+import { show } from './internal/validate.js';
+import { QueuedWait, WaiterQueue } from './internal/waiter-queue.js';
+
+/** Options for a queue's waiting calls: `put()`, `get()`, `join()`. */
+export interface QueueWaitOptions {
+  /**
+   * Gives up waiting: the call rejects with the signal's reason and the queue is left as if it
+   * had never been called. An already aborted signal rejects the call at once.
+   * @default undefined
+   */
+  signal?: AbortSignal | undefined;
+}
+
+class Getter<T> extends QueuedWait<T> {
+  // holdsSlot: from its hand-off until it resumes, its item counts in the queue's #reserved.
+  /** Whether an item handed to it may come back, so it keeps its slot until it is received. */
+  holdsSlot = false;
+  /** The place in the store of the item handed to it (see ItemStore.skip). */
+  place = 0;
+
+  /** Whether a hand-off is checked for a cancel on resume (see QueuedWait). */
+  get checked(): boolean {
+    return this.task !== undefined;
+  }
+}
+
+const DONE: Promise<void> = Promise.resolve();
+const ITERATION_DONE: Promise<IteratorReturnResult<undefined>> = Promise.resolve({
+  done: true,
+  value: undefined,
+});
+
+/**
+ * A first-in, first-out queue for producer and consumer tasks (asyncio's `Queue`).
+ *
+ * `put()` waits while the queue is full, `get()` while it is empty; both are cancellation points
+ * and take an `AbortSignal`. Waiters are served in FIFO order and never overtaken: an item put
+ * while getters wait goes straight to the first of them, and a `get()` from a full queue admits
+ * the first waiting putter's item at once.
+ *
+ * A `get()` cancelled in the very tick an item was handed to it gives the item back, to the
+ * next getter or to the front of the queue (ahead of the items put after it, and in their order
+ * if several come back), and throws `CancelledError`. Until that getter has resumed, its item
+ * keeps its slot: `full()` counts it, so giving it back never overfills the queue. A `put()`
+ * cancelled after its item was admitted has put it: the put resolves and the cancellation
+ * surfaces at the task's next cancellation point.
+ *
+ * `taskDone()` and `join()` count the items put and finished; `shutdown()` ends the queue, as in
+ * asyncio 3.13; `for await (const item of queue)` gets items until the queue is shut down and
+ * drained.
+ *
+ * @typeParam T - the items.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { Queue, createTask, gather } from '@corio/core';
+ *
+ * const queue = new Queue<number>(2);
+ * const seen: number[] = [];
+ * const consumer = createTask(async () => {
+ *   for await (const n of queue) {
+ *     seen.push(n);
+ *     queue.taskDone();
+ *   }
+ * });
+ * for (const n of [1, 2, 3, 4, 5]) await queue.put(n); // waits while 2 are queued
+ * await queue.join(); // every item put has been marked done
+ * queue.shutdown();
+ * await gather([consumer]);
+ * assert.deepEqual(seen, [1, 2, 3, 4, 5]);
+ * ```
+ */
+export class Queue<T> implements AsyncIterable<T> {
+  // Getters wait only while no item is stored; putters only while there is no room; an item
+  // handed to a checked getter holds a slot (#reserved) until that getter resumes.
+  readonly #maxsize: number;
+  readonly #items: ItemStore<T>;
+  readonly #getters = new WaiterQueue<T>();
+  readonly #putters = new WaiterQueue<undefined>();
+  readonly #joiners = new WaiterQueue<undefined>();
+  #reserved = 0;
+  #unfinished = 0;
+  #state: 'open' | 'shutdown' | 'immediate' = 'open';
+
+  /** A getter that held a slot has resumed with its item: the slot is free. */
+  readonly #received = (item: T): T => {
+    this.#reserved--;
+    this.#admitPutters();
+    return item;
+  };
+
+  /**
+   * @param maxsize - how many items the queue holds before `put()` waits; 0 or less for no
+   * limit.
+   * @throws `RangeError` if `maxsize` is not an integer; `TypeError` if it is not a number.
+   */
+  constructor(maxsize?: number);
+  /** @internal Used by the subclasses to choose the order of the items. */
+  constructor(maxsize: number | undefined, items: ItemStore<T>);
+  constructor(maxsize = 0, items?: ItemStore<T>) {
+    if (typeof maxsize !== 'number') {
+      throw new TypeError(
+        `Cannot create ${new.target.name}: 'maxsize' must be an integer, received ${show(maxsize)}`,
+      );
+    }
+    if (!Number.isInteger(maxsize)) {
+      throw new RangeError(
+        `Cannot create ${new.target.name}: 'maxsize' must be an integer (0 or less for no limit), received ${show(maxsize)}`,
+      );
+    }
+    this.#maxsize = maxsize;
+    this.#items = items ?? new ArrivalStore<T>('fifo');
+  }
+
+  /** How many items the queue holds before `put()` waits; 0 or less for no limit. */
+  get maxsize(): number {
+    return this.#maxsize;
+  }
+
+  /** The number of items in the queue (those `getNowait()` can take now). */
+  qsize(): number {
+    return this.#items.size;
+  }
+
+  /** Whether the queue holds no item. */
+  empty(): boolean {
+    return this.#items.size === 0;
+  }
+
+  /**
+   * Whether `put()` would wait: the queue is bounded and its slots are taken, by the items in it
+   * and by those handed to getters that have not resumed yet. Never true when unbounded.
+   */
+  full(): boolean {
+    return !this.#hasRoom();
+  }
+
+  /**
+   * Puts an item, waiting (FIFO) while the queue is full. Waiting is a cancellation point.
+   *
+   * @throws `QueueShutDown` if the queue is or gets shut down before the item is in;
+   * `CancelledError` if the waiting task is cancelled; the signal's reason if aborted.
+   */
+  put(item: T, options?: QueueWaitOptions): Promise<void> {
+    const signal = options?.signal;
+    if (signal?.aborted === true) return Promise.reject(signal.reason as unknown);
+    if (this.#state !== 'open') return Promise.reject(this.#shutDownError('put() into'));
+    if (this.#hasRoom()) {
+      try {
+        this.#add(item);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      return DONE;
+    }
+    const putter = new QueuedWait<undefined>(signal);
+    putter.data = item;
+    return this.#putters.enqueue(putter);
+  }
+
+  /**
+   * Puts an item without waiting.
+   *
+   * @throws `QueueFull` if the queue is full; `QueueShutDown` if it is shut down.
+   */
+  putNowait(item: T): void {
+    if (this.#state !== 'open') throw this.#shutDownError('putNowait() into');
+    if (!this.#hasRoom()) {
+      throw new QueueFull(`Cannot putNowait() into a full queue: ${this.toString()}`);
+    }
+    this.#add(item);
+  }
+
+  /**
+   * Removes and returns an item, waiting (FIFO) while the queue is empty. Waiting is a
+   * cancellation point; a cancelled `get()` never loses an item.
+   *
+   * @throws `QueueShutDown` once the queue is shut down and empty; `CancelledError` if the
+   * waiting task is cancelled; the signal's reason if aborted.
+   */
+  get(options?: QueueWaitOptions): Promise<T> {
+    const signal = options?.signal;
+    if (signal?.aborted === true) return Promise.reject(signal.reason as unknown);
+    if (this.#items.size > 0) {
+      try {
+        return Promise.resolve(this.getNowait());
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+    if (this.#state !== 'open') return Promise.reject(this.#shutDownError('get() from'));
+    // A cancel that reaches the task after the hand-off gives the item back (see QueuedWait).
+    const getter: Getter<T> = new Getter<T>(signal, (item) => {
+      if (getter.holdsSlot) this.#reserved--;
+      this.#unget(getter, item);
+    });
+    getter.holdsSlot = this.#maxsize > 0 && getter.checked;
+    const result = this.#getters.enqueue(getter);
+    return getter.holdsSlot ? result.then(this.#received) : result;
+  }
+
+  /**
+   * Removes and returns an item without waiting.
+   *
+   * @throws `QueueEmpty` if the queue is empty; `QueueShutDown` if it is also shut down.
+   */
+  getNowait(): T {
+    if (this.#items.size === 0) {
+      if (this.#state !== 'open') throw this.#shutDownError('getNowait() from');
+      throw new QueueEmpty(`Cannot getNowait() from an empty queue: ${this.toString()}`);
+    }
+    const item = this.#items.take();
+    this.#admitPutters();
+    return item;
+  }
+
+  /**
+   * Marks one item got from the queue as processed (asyncio's `task_done`), for `join()`.
+   *
+   * @throws `InvalidStateError` if called more times than items were put.
+   */
+  taskDone(): void {
+    if (this.#unfinished <= 0) {
+      throw new InvalidStateError(
+        `taskDone() called more times than there were items in ${this.toString()}`,
+      );
+    }
+    this.#finish(1);
+  }
+
+  /**
+   * Waits until every item put has been marked done with `taskDone()` (or dropped by
+   * `shutdown(true)`). Waiting is a cancellation point.
+   *
+   * @throws `CancelledError` if the waiting task is cancelled; the signal's reason if aborted.
+   */
+  join(options?: QueueWaitOptions): Promise<void> {
+    const signal = options?.signal;
+    if (signal?.aborted === true) return Promise.reject(signal.reason as unknown);
+    if (this.#unfinished === 0) return DONE;
+    return this.#joiners.enqueue(new QueuedWait<undefined>(signal));
+  }
+
+  /**
+   * Shuts the queue down (asyncio 3.13's `shutdown`): `put()` and `putNowait()` throw
+   * `QueueShutDown` from now on, waiting putters too; `get()` takes the items left, then throws
+   * `QueueShutDown`, and so do waiting getters. With `immediate`, the items left are dropped (and
+   * count as done for `join()`) so every getter throws at once. Calling it again is allowed:
+   * `shutdown(true)` after `shutdown()` drops what is left.
+   *
+   * @example
+   * ```ts
+   * import assert from 'node:assert/strict';
+   * import { Queue, QueueShutDown } from '@corio/core';
+   *
+   * const queue = new Queue<string>();
+   * queue.putNowait('last');
+   * queue.shutdown();
+   * await assert.rejects(queue.put('late'), QueueShutDown);
+   * assert.equal(await queue.get(), 'last');
+   * await assert.rejects(queue.get(), QueueShutDown);
+   * ```
+   */
+  shutdown(immediate = false): void {
+    if (this.#state !== 'immediate') this.#state = immediate ? 'immediate' : 'shutdown';
+    if (immediate) {
+      const dropped = this.#items.size;
+      this.#items.clear();
+      this.#finish(Math.min(dropped, this.#unfinished));
+    }
+    if (this.#items.size === 0) this.#getters.rejectAll(() => this.#shutDownError('get() from'));
+    this.#putters.rejectAll(() => this.#shutDownError('put() into'));
+  }
+
+  /**
+   * Gets items with `for await` until the queue is shut down and drained. Leaving the loop
+   * leaves the items not yet got in the queue; it does not call `taskDone()`.
+   */
+  [Symbol.asyncIterator](): AsyncIterator<T, undefined> {
+    let finished = false;
+    // Aborted by return(), so that a next() still waiting leaves the queue. A next() that already
+    // has its item resolves with it, as a request made before return() does with a generator.
+    let controller: AbortController | undefined;
+    const end = (): IteratorReturnResult<undefined> => {
+      finished = true;
+      return { done: true, value: undefined };
+    };
+    return {
+      next: () => {
+        if (finished) return ITERATION_DONE;
+        const signal =
+          this.#items.size > 0 ? undefined : (controller ??= new AbortController()).signal;
+        return this.get({ signal }).then(
+          (value): IteratorResult<T, undefined> => ({ done: false, value }),
+          (error: unknown) => {
+            if (error instanceof QueueShutDown) return end();
+            if (finished && error === controller?.signal.reason) return end();
+            throw error;
+          },
+        );
+      },
+      return: () => {
+        finished = true;
+        controller?.abort();
+        return ITERATION_DONE;
+      },
+    };
+  }
+
+  /** Renders the state: `<Queue maxsize=10 qsize=3 getters=0 putters=0>`. */
+  toString(): string {
+    const state = this.#state === 'open' ? '' : ' shutdown';
+    return (
+      `<${this.constructor.name} maxsize=${String(this.#maxsize)} qsize=${String(this.#items.size)}` +
+      ` getters=${String(this.#getters.size)} putters=${String(this.#putters.size)}${state}>`
+    );
+  }
+
+  /** @internal */
+  [inspectSymbol](): string {
+    return this.toString();
+  }
+
+  #hasRoom(): boolean {
+    return this.#maxsize <= 0 || this.#items.size + this.#reserved < this.#maxsize;
+  }
+
+  /** Puts an item that has room: to the first getter, else into the store. */
+  #add(item: T): void {
+    const getter = this.#getters.shift();
+    if (getter === undefined) this.#items.add(item);
+    else this.#handTo(getter, item);
+    this.#unfinished++;
+  }
+
+  #handTo(getter: QueuedWait<T>, item: T, place = this.#items.skip()): void {
+    if (getter instanceof Getter) {
+      getter.place = place;
+      if (getter.holdsSlot) this.#reserved++;
+    }
+    getter.resolve(item);
+  }
+
+  /** Moves waiting putters' items in while there is room. */
+  #admitPutters(): void {
+    while (this.#putters.size > 0 && this.#hasRoom()) {
+      const putter = this.#putters.shift() as QueuedWait<undefined>;
+      const item = putter.data as T;
+      putter.data = undefined;
+      try {
+        this.#add(item);
+      } catch (error) {
+        // Only a PriorityQueue's compare can throw: this put fails, the next one may not.
+        putter.reject(error);
+        continue;
+      }
+      putter.resolve(undefined);
+    }
+  }
+
+  /** Takes back an item a cancelled getter gave back: it goes back to its place. */
+  #unget(from: Getter<T>, item: T): void {
+    if (this.#state === 'immediate') {
+      // The queue was emptied while the item was on its way: it is dropped like the others.
+      this.#finish(Math.min(1, this.#unfinished));
+      return;
+    }
+    const getter = this.#getters.shift();
+    if (getter === undefined) this.#items.giveBack(item, from.place);
+    else this.#handTo(getter, item, from.place);
+    this.#admitPutters();
+  }
+
+  /** Counts `n` items as done and wakes `join()` at zero. */
+  #finish(n: number): void {
+    this.#unfinished -= n;
+    if (this.#unfinished === 0) {
+      for (
+        let joiner = this.#joiners.shift();
+        joiner !== undefined;
+        joiner = this.#joiners.shift()
+      ) {
+        joiner.resolve(undefined);
+      }
+    }
+  }
+
+  #shutDownError(what: string): QueueShutDown {
+    return new QueueShutDown(`Cannot ${what} a shut-down queue: ${this.toString()}`);
+  }
+}
