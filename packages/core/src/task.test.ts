@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { spawnSync } from 'node:child_process';
 import { setTimeout as delay } from 'node:timers/promises';
 import { inspect } from 'node:util';
@@ -691,6 +692,25 @@ describe('Task cancellation', () => {
     const error = (await rejection(task)) as Error;
     await Promise.allSettled([inner]);
     expect(error.stack).toContain('waitingOnATaskForTheStack');
+  });
+});
+
+async function gatherAll(tasks: Task<unknown>[]): Promise<void> {
+  for (const task of tasks) await task;
+}
+
+describe('createTask context', () => {
+  it('runs each task in the async context it was created in, even when created in the same tick', async () => {
+    const requestId = new AsyncLocalStorage<string>();
+    const seen: (string | undefined)[] = [];
+    const probe = (): void => {
+      seen.push(requestId.getStore());
+    };
+    const a = requestId.run('request-a', () => createTask(probe));
+    const b = requestId.run('request-b', () => createTask(probe));
+    const none = createTask(probe);
+    await gatherAll([a, b, none]);
+    expect(seen).toEqual(['request-a', 'request-b', undefined]);
   });
 });
 

@@ -270,8 +270,8 @@ export class Task<T> extends Future<T> {
       this.#finishCancelled(new CancelledError(pending));
       return;
     }
-    // The start queue puts the outer context back after its drain (see start-queue.ts);
-    // entering instead of `run` halves the cost of switching contexts on Node 24.
+    // This runs in its own microtask, in the creator's context (see task-registry.ts, which
+    // undoes the enter where the context would leak out of it); entering costs half of `run`.
     taskStorage.enterWith(this);
     const fn = this.#fn as () => unknown;
     this.#fn = undefined;

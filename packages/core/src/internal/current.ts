@@ -14,3 +14,10 @@ export function runningTask(): Task<unknown> | undefined {
   const task = taskStorage.getStore();
   return task === undefined || task.done() ? undefined : task;
 }
+
+/**
+ * Whether `enterWith` inside a promise reaction stays in that reaction. It does with Node 24's
+ * AsyncContextFrame (each microtask runs in its own captured context); with the async_hooks-based
+ * implementation (Node 20 and 22) it sticks to a shared resource and must be undone.
+ */
+export const enterStaysInReaction = !('kResourceStore' in taskStorage);

@@ -1,4 +1,4 @@
-import { taskStorage } from './current.js';
+import { enterStaysInReaction, taskStorage } from './current.js';
 import { START } from './symbols.js';
 
 /** What the registry needs of a task: its links and its first step. */
@@ -19,22 +19,24 @@ let head: Registered | undefined;
 let tail: Registered | undefined;
 let count = 0;
 
-// The tasks not started yet are the list's tail from `nextToStart` on: tasks start in creation
-// order, and one microtask starts all the tasks created in the same tick (asyncio schedules a
-// task's first step with call_soon).
+// The tasks not started yet are the list's tail from `nextToStart` on. Each registration queues
+// one reaction on an already-resolved promise; reactions run in order, so the k-th one starts the
+// k-th task: tasks start in creation order, soon after (asyncio's call_soon). The reaction runs
+// in its creator's async context, so a task inherits the context it was created in (asyncio
+// copies contextvars the same way), and its start enters its own task on top of that.
 let nextToStart: Registered | undefined;
-let drainScheduled = false;
+const STARTED = Promise.resolve();
 
-function drain(): void {
-  drainScheduled = false;
-  const outer = taskStorage.getStore();
-  // A task started here may create more: they are appended and started in this same drain.
-  // Each start enters its own task's context; the outer one is put back afterwards.
-  while (nextToStart !== undefined) {
-    const task = nextToStart;
-    nextToStart = task[NEXT];
+function startNext(): void {
+  const task = nextToStart;
+  if (task === undefined) return;
+  nextToStart = task[NEXT];
+  if (enterStaysInReaction) {
     task[START]();
+    return;
   }
+  const outer = taskStorage.getStore();
+  task[START]();
   taskStorage.enterWith(outer as never);
 }
 
@@ -47,10 +49,7 @@ export function register(task: Registered): void {
   tail = task;
   count++;
   nextToStart ??= task;
-  if (!drainScheduled) {
-    drainScheduled = true;
-    queueMicrotask(drain);
-  }
+  void STARTED.then(startNext);
 }
 
 /** Removes a finished task from the pending list. */
