@@ -113,6 +113,15 @@ describe('Barrier', () => {
     expect(await Promise.all([barrier.wait(), barrier.wait()])).toEqual([0, 1]);
   });
 
+  it('wait({ signal }) with an aborted signal rejects even as the last party, letting nobody through', async () => {
+    const barrier = new Barrier(1);
+    const reason = new Error('already');
+    await expect(barrier.wait({ signal: AbortSignal.abort(reason) })).rejects.toBe(reason);
+    expect(barrier.nWaiting).toBe(0);
+    expect(barrier.broken).toBe(false);
+    expect(await barrier.wait()).toBe(0);
+  });
+
   it('wait({ signal }) with an aborted signal rejects without joining', async () => {
     const barrier = new Barrier(3);
     const reason = new Error('already');

@@ -1,7 +1,7 @@
 import { BrokenBarrierError } from './errors.js';
 import { inspectSymbol } from './internal/inspect.js';
 import { show } from './internal/validate.js';
-import { QueuedWait, WaiterQueue } from './internal/waiter-queue.js';
+import { QueuedWait, WaiterQueue, abortedCall } from './internal/waiter-queue.js';
 import type { WaitOptions } from './semaphore.js';
 
 /** asyncio's barrier states, shown by `toString()`. */
@@ -106,6 +106,8 @@ export class Barrier {
    * `CancelledError` if the waiting task is cancelled; the signal's reason if aborted.
    */
   wait(options?: WaitOptions): Promise<number> {
+    const aborted = abortedCall(options?.signal);
+    if (aborted !== undefined) return aborted;
     if (this.#state === 'broken') {
       return Promise.reject(
         new BrokenBarrierError(`Cannot call wait() on ${this.toString()}: it is broken`),

@@ -107,6 +107,14 @@ describe('Event', () => {
     expect(await other).toBe(true);
   });
 
+  it('wait({ signal }) with an aborted signal rejects even when the event is set', async () => {
+    const event = new Event();
+    event.set();
+    const reason = new Error('already');
+    await expect(event.wait({ signal: AbortSignal.abort(reason) })).rejects.toBe(reason);
+    expect(event.isSet()).toBe(true);
+  });
+
   it('wait({ signal }) with an aborted signal rejects without waiting', async () => {
     const event = new Event();
     const reason = new Error('already');

@@ -1,5 +1,5 @@
 import { inspectSymbol } from './internal/inspect.js';
-import { QueuedWait, WaiterQueue } from './internal/waiter-queue.js';
+import { QueuedWait, WaiterQueue, abortedCall } from './internal/waiter-queue.js';
 import type { WaitOptions } from './semaphore.js';
 
 const SET = Promise.resolve(true as const);
@@ -60,6 +60,8 @@ export class Event {
    * @throws `CancelledError` if the waiting task is cancelled; the signal's reason if aborted.
    */
   wait(options?: WaitOptions): Promise<true> {
+    const aborted = abortedCall(options?.signal);
+    if (aborted !== undefined) return aborted;
     if (this.#value) return SET;
     return this.#waiters.enqueue(new QueuedWait<true>(options?.signal, nothingToGiveBack));
   }

@@ -182,6 +182,13 @@ describe('Lock', () => {
     expect(lock.locked()).toBe(false);
   });
 
+  it('acquire({ signal }) with an aborted signal rejects even when the lock is free', async () => {
+    const lock = new Lock();
+    const reason = new Error('already');
+    await expect(lock.acquire({ signal: AbortSignal.abort(reason) })).rejects.toBe(reason);
+    expect(lock.locked()).toBe(false);
+  });
+
   it('acquire({ signal }) with an aborted signal rejects without queueing', async () => {
     const lock = new Lock();
     await lock.acquire();

@@ -1,7 +1,7 @@
 import { InvalidStateError } from './errors.js';
 import { releaseGuard } from './internal/guard.js';
 import { inspectSymbol } from './internal/inspect.js';
-import { QueuedWait, WaiterQueue } from './internal/waiter-queue.js';
+import { QueuedWait, WaiterQueue, abortedCall } from './internal/waiter-queue.js';
 import type { Guard, WaitOptions } from './semaphore.js';
 
 const ACQUIRED = Promise.resolve(true as const);
@@ -70,6 +70,8 @@ export class Lock {
    * @throws `CancelledError` if the waiting task is cancelled; the signal's reason if aborted.
    */
   acquire(options?: WaitOptions): Promise<true> {
+    const aborted = abortedCall(options?.signal);
+    if (aborted !== undefined) return aborted;
     if (!this.#locked) {
       this.#locked = true;
       return ACQUIRED;

@@ -172,6 +172,13 @@ describe('Semaphore', () => {
     expect(sem.value).toBe(0);
   });
 
+  it('acquire({ signal }) with an aborted signal rejects even when a permit is free', async () => {
+    const sem = new Semaphore(1);
+    const reason = new Error('already');
+    await expect(sem.acquire({ signal: AbortSignal.abort(reason) })).rejects.toBe(reason);
+    expect(sem.toString()).toBe('<Semaphore [unlocked, value:1]>');
+  });
+
   it('acquire({ signal }) with an aborted signal rejects without queueing', async () => {
     const sem = new Semaphore(0);
     const reason = new Error('already');

@@ -1,12 +1,13 @@
 import { inspectSymbol } from './internal/inspect.js';
 import { show } from './internal/validate.js';
-import { QueuedWait, WaiterQueue } from './internal/waiter-queue.js';
+import { QueuedWait, WaiterQueue, abortedCall } from './internal/waiter-queue.js';
 
 /** Options for a waiting call such as `acquire()`. */
 export interface WaitOptions {
   /**
    * Gives up waiting: the call rejects with the signal's reason and the primitive is left as if
-   * it had never been called.
+   * it had never been called. An already aborted signal rejects the call at once, even when it
+   * would not have had to wait.
    * @default undefined
    */
   signal?: AbortSignal | undefined;
@@ -86,6 +87,8 @@ export class Semaphore {
    * @throws `CancelledError` if the waiting task is cancelled; the signal's reason if aborted.
    */
   acquire(options?: WaitOptions): Promise<true> {
+    const aborted = abortedCall(options?.signal);
+    if (aborted !== undefined) return aborted;
     if (this.#value > 0) {
       this.#value--;
       return ACQUIRED;

@@ -124,3 +124,12 @@ export class WaiterQueue<T> {
     for (let wait = this.#head; wait !== undefined; wait = wait.next) yield wait;
   }
 }
+
+/**
+ * The rejection for a call whose signal is already aborted, or undefined. Checked before any
+ * fast path, as Node's signal-taking APIs do: an aborted signal means "don't", even when the call
+ * would not have had to wait; the primitive is left untouched.
+ */
+export function abortedCall(signal: AbortSignal | undefined): Promise<never> | undefined {
+  return signal?.aborted === true ? Promise.reject(signal.reason as Error) : undefined;
+}
