@@ -102,7 +102,9 @@ export class Lock {
    * @returns what `fn` returns.
    */
   async use<T>(fn: () => T | PromiseLike<T>, options?: WaitOptions): Promise<T> {
-    await this.acquire(options);
+    // A free lock is taken without an await: no extra turn when nothing has to wait.
+    if (!this.#locked && options?.signal?.aborted !== true) this.#locked = true;
+    else await this.acquire(options);
     try {
       return await fn();
     } finally {

@@ -111,7 +111,10 @@ export class Semaphore {
    * @typeParam T - `fn`'s result.
    */
   async use<T>(fn: () => T | PromiseLike<T>, options?: WaitOptions): Promise<T> {
-    await this.acquire(options);
+    // A free permit is taken without an await: no extra turn when nothing has to wait.
+    const signal = options?.signal;
+    if (this.#value > 0 && signal?.aborted !== true) this.#value--;
+    else await this.acquire(options);
     try {
       return await fn();
     } finally {
