@@ -1,7 +1,11 @@
 import { CancelledError } from '../errors.js';
 import type { Task } from '../task.js';
-import { lastReject, lastResolve, newPromise } from './deferred.js';
+import { lastResolve, newPromise } from './deferred.js';
 import { ADD_WAITER, CANCEL_ARRIVED, NO_CANCEL, REMOVE_WAITER, TAKE_CANCEL } from './symbols.js';
+
+function rejected(reason: unknown): Promise<never> {
+  return Promise.reject(reason as Error);
+}
 
 function passThrough<T>(value: T): T {
   return value;
@@ -42,18 +46,18 @@ export interface Interruptible {
  */
 export class Wait<T> implements Interruptible {
   readonly promise: Promise<T>;
-  readonly #resolve: (value: unknown) => void;
-  readonly #reject: (reason: unknown) => void;
+  // Set exactly while the wait is active. Only the resolve function is kept: a rejection is a
+  // resolve with a rejected promise (rare paths), so the reject function dies young and a
+  // waiter that sits in a queue for long costs less to the garbage collector.
+  #resolve: ((value: unknown) => void) | undefined;
   readonly #task: Task<unknown> | undefined;
   readonly #signal: AbortSignal | undefined;
-  #active = true;
 
   constructor(task: Task<unknown> | undefined, signal: AbortSignal | undefined) {
     this.#task = task;
     this.#signal = signal;
     this.promise = newPromise<T>();
     this.#resolve = lastResolve;
-    this.#reject = lastReject;
   }
 
   /**
@@ -65,8 +69,7 @@ export class Wait<T> implements Interruptible {
     const signal = this.#signal;
     if (signal !== undefined) {
       if (signal.aborted) {
-        this.#active = false;
-        this.#reject(signal.reason);
+        this.#finish()?.(rejected(signal.reason));
         return false;
       }
       signal.addEventListener('abort', this);
@@ -76,7 +79,7 @@ export class Wait<T> implements Interruptible {
       const message = task[TAKE_CANCEL]();
       if (message !== NO_CANCEL) {
         this.interrupt(message);
-        return this.#active;
+        return this.active;
       }
       task[ADD_WAITER](this);
     }
@@ -90,48 +93,44 @@ export class Wait<T> implements Interruptible {
 
   /** Whether the wait has not ended yet. */
   get active(): boolean {
-    return this.#active;
+    return this.#resolve !== undefined;
   }
 
   resolve(value: T | PromiseLike<T>): void {
-    if (!this.#active) return;
-    this.#end();
-    this.#resolve(value);
+    this.#finish()?.(value);
   }
 
   reject(reason: unknown): void {
-    if (!this.#active) return;
-    this.#end();
-    this.#reject(reason);
+    const settle = this.#finish();
+    if (settle !== undefined) settle(rejected(reason));
   }
 
   /** Delivers the task's cancellation. Called by `Task.cancel()` or by `begin()`. */
   interrupt(message: string | undefined): void {
-    if (!this.#active) return;
+    if (this.#resolve === undefined) return;
     if (this.keepWaiting(message)) {
       // keepWaiting may have settled the wait already (the work it cancelled ended at once).
       if (this.active) this.#task?.[ADD_WAITER](this);
       return;
     }
-    this.#end();
+    const settle = this.#finish();
     this.stop();
-    this.#resolve(cancellation(message, this.#task));
+    settle?.(cancellation(message, this.#task));
     this.cancelled(message);
   }
 
   /** The signal's abort: an EventListener object, so no closure is allocated per wait. */
   handleEvent(): void {
-    if (!this.#active) return;
-    this.#end();
+    const settle = this.#finish();
+    if (settle === undefined) return;
     this.stop();
-    this.#reject(this.#signal?.reason);
+    settle(rejected(this.#signal?.reason));
   }
 
   /** Ends the wait with the task's cancellation, as if `interrupt` had decided to stop. */
   protected rejectCancelled(message: string | undefined): void {
-    if (!this.#active) return;
-    this.#end();
-    this.#resolve(cancellation(message, this.#task));
+    const settle = this.#finish();
+    if (settle !== undefined) settle(cancellation(message, this.#task));
   }
 
   /**
@@ -152,9 +151,17 @@ export class Wait<T> implements Interruptible {
     // Nothing to undo by default.
   }
 
-  #end(): void {
-    this.#active = false;
+  /**
+   * Ends the wait: unregisters it and hands back the function that settles its promise, or
+   * undefined if it had already ended. Inactive from here on, so whatever the caller does next
+   * (undoing side effects that wake listeners) cannot settle it a second way.
+   */
+  #finish(): ((value: unknown) => void) | undefined {
+    const resolve = this.#resolve;
+    if (resolve === undefined) return undefined;
+    this.#resolve = undefined;
     this.#task?.[REMOVE_WAITER](this);
     this.#signal?.removeEventListener('abort', this);
+    return resolve;
   }
 }
