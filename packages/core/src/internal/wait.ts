@@ -4,7 +4,7 @@ import { lastResolve, newPromise } from './deferred.js';
 import { ADD_WAITER, CANCEL_ARRIVED, NO_CANCEL, REMOVE_WAITER, TAKE_CANCEL } from './symbols.js';
 
 function rejected(reason: unknown): Promise<never> {
-  return Promise.reject(reason as Error);
+  return Promise.reject(reason);
 }
 
 function passThrough<T>(value: T): T {
