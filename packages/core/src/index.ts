@@ -12,8 +12,11 @@ export {
 } from './errors.js';
 export { Future } from './future.js';
 export type { DoneCallback } from './future.js';
-export { Task, allTasks, createTask, currentTask } from './task.js';
-export type { CreateTaskOptions } from './task.js';
+export { Task } from './task.js';
+export { createTask } from './create-task.js';
+export type { CreateTaskOptions } from './create-task.js';
+export { currentTask } from './current-task.js';
+export { allTasks } from './all-tasks.js';
 export { now } from './now.js';
 export { sleep } from './sleep.js';
 export type { SleepOptions } from './sleep.js';

@@ -5,7 +5,7 @@ import { inspectSymbol } from './internal/inspect.js';
 import { LISTEN, NO_CANCEL, TAKE_CANCEL } from './internal/symbols.js';
 import { show } from './internal/validate.js';
 import { Wait } from './internal/wait.js';
-import { createTask } from './task.js';
+import { createTask } from './create-task.js';
 import type { Task } from './task.js';
 
 /** The options form of {@link limiter}'s argument, as p-limit accepts it. */

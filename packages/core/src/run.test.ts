@@ -8,7 +8,9 @@ import { debugMode } from './internal/debug.js';
 import { run } from './run.js';
 import { sleep } from './sleep.js';
 import type { Task } from './task.js';
-import { allTasks, createTask, currentTask } from './task.js';
+import { allTasks } from './all-tasks.js';
+import { createTask } from './create-task.js';
+import { currentTask } from './current-task.js';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const fixture = (name: string): string =>

@@ -7,7 +7,8 @@ import { RETRIEVE } from './internal/symbols.js';
 import { reportUnretrieved } from './internal/unretrieved.js';
 import { show } from './internal/validate.js';
 import type { Task } from './task.js';
-import { allTasks, createTask } from './task.js';
+import { allTasks } from './all-tasks.js';
+import { createTask } from './create-task.js';
 
 /** Options for {@link run}. */
 export interface RunOptions {

@@ -7,7 +7,8 @@ import { reportUnretrieved } from './internal/unretrieved.js';
 import { sleep } from './sleep.js';
 import { TaskGroup, taskGroup } from './task-group.js';
 import type { Task } from './task.js';
-import { createTask, currentTask } from './task.js';
+import { createTask } from './create-task.js';
+import { currentTask } from './current-task.js';
 
 /** A future nobody settles: awaiting it suspends until cancelled. */
 function forever(): Future<never> {

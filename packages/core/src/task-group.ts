@@ -4,8 +4,9 @@ import { runningTask } from './internal/current.js';
 import { inspectSymbol } from './internal/inspect.js';
 import { FAILED, RETRIEVE } from './internal/symbols.js';
 import { show } from './internal/validate.js';
-import type { CreateTaskOptions, Task } from './task.js';
-import { createTask } from './task.js';
+import type { CreateTaskOptions } from './create-task.js';
+import type { Task } from './task.js';
+import { createTask } from './create-task.js';
 
 const EXIT = Symbol('exit');
 

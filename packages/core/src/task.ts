@@ -1,9 +1,9 @@
 import { CancelledError, InvalidStateError, isCancelledError } from './errors.js';
 import { Future } from './future.js';
-import { runningTask, taskStorage } from './internal/current.js';
+import { taskStorage } from './internal/current.js';
 import { callSite, debugMode } from './internal/debug.js';
 import { SLOW_STEP_MS, reportSlowStep } from './internal/slow-monitor.js';
-import { NEXT, PREV, pending, register, unregister } from './internal/task-registry.js';
+import { NEXT, PREV, register, unregister } from './internal/task-registry.js';
 import type { Registered } from './internal/task-registry.js';
 import {
   ADD_WAITER,
@@ -15,17 +15,8 @@ import {
   START,
   TAKE_CANCEL,
 } from './internal/symbols.js';
-import { show } from './internal/validate.js';
+import { AbortState } from './internal/abort-state.js';
 import type { Interruptible } from './internal/wait.js';
-
-/** Options for {@link createTask}. */
-export interface CreateTaskOptions {
-  /**
-   * The task's name, shown by `toString()` and in reports.
-   * @default `Task-<n>`
-   */
-  name?: string;
-}
 
 type Waiter = Interruptible;
 
@@ -33,38 +24,6 @@ let taskCounter = 0;
 // Debug mode only: where each task was created. Kept out of the task so a task costs no more
 // outside debug mode.
 const creationSites = new WeakMap<Task<unknown>, string>();
-
-/**
- * The cancellation as `task.signal` sees it. A signal, once aborted, stays aborted; when every
- * request is withdrawn (`uncancel()` back to 0, as a timeout scope does after handling its own
- * expiry) the task gets a fresh signal for what it does next.
- */
-class AbortState {
-  requested = false;
-  message: string | undefined = undefined;
-  controller: AbortController | undefined = undefined;
-  #reason: CancelledError | undefined = undefined;
-  // Reasons of signals already renewed: an AbortError caused by one may still be on its way out.
-  #past: CancelledError[] | undefined = undefined;
-
-  reason(): CancelledError {
-    return (this.#reason ??= new CancelledError(this.message));
-  }
-
-  renew(): void {
-    if (this.#reason !== undefined) (this.#past ??= []).push(this.#reason);
-    this.#reason = undefined;
-    this.requested = false;
-    this.message = undefined;
-    this.controller = undefined;
-  }
-
-  /** Whether `error`'s cause chain holds a signal's reason (an AbortError from the signal). */
-  hasReason(error: unknown): boolean {
-    if (this.#reason !== undefined && hasCause(error, this.#reason)) return true;
-    return this.#past?.some((reason) => hasCause(error, reason)) === true;
-  }
-}
 
 /**
  * A future that runs a function as a concurrent unit of work (asyncio's `Task`).
@@ -338,17 +297,6 @@ export class Task<T> extends Future<T> {
   }
 }
 
-// An AbortError from a signal-taking API (`timers/promises`, `events.once`) carries the task's
-// own CancelledError, the signal's reason, as its cause.
-function hasCause(error: unknown, cause: CancelledError): boolean {
-  let current = error;
-  for (let depth = 0; depth < 8 && typeof current === 'object' && current !== null; depth++) {
-    current = (current as { cause?: unknown }).cause;
-    if (current === cause) return true;
-  }
-  return false;
-}
-
 function timed(task: Task<unknown>, fn: () => unknown): unknown {
   const start = performance.now();
   try {
@@ -359,86 +307,11 @@ function timed(task: Task<unknown>, fn: () => unknown): unknown {
   }
 }
 
-function isThenable(value: unknown): value is PromiseLike<unknown> {
+/** Whether `value` has a `then` method (a promise, a future, any thenable). */
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (
     value !== null &&
     (typeof value === 'object' || typeof value === 'function') &&
     typeof (value as { then?: unknown }).then === 'function'
   );
-}
-
-/**
- * Starts `fn` as a new task (asyncio's `create_task`) and returns the task.
- *
- * `fn` never runs synchronously inside `createTask`: tasks start, in creation order, once the
- * current synchronous code yields. A task cancelled before it starts never runs `fn`. A
- * `PromiseLike` is adopted as a task that follows it.
- *
- * @typeParam T - the type of the result.
- * @param fn - the work: a function returning a value or a promise, or a promise to adopt.
- * @param options - see {@link CreateTaskOptions}.
- * @returns the task, which is also a `PromiseLike<T>`.
- * @throws `TypeError` if `fn` is neither a function nor a `PromiseLike`.
- *
- * @example
- * ```ts
- * import assert from 'node:assert/strict';
- * import { createTask, sleep } from '@corio/core';
- *
- * const order: string[] = [];
- * const a = createTask(async () => { order.push('a'); await sleep(1); return 1; });
- * const b = createTask(() => { order.push('b'); return 2; });
- * order.push('created');
- * assert.deepEqual([await a, await b], [1, 2]);
- * assert.deepEqual(order, ['created', 'a', 'b']);
- * ```
- */
-export function createTask<T>(
-  fn: (() => T | PromiseLike<T>) | PromiseLike<T>,
-  options?: CreateTaskOptions,
-): Task<T> {
-  const name = options?.name;
-  if (name !== undefined && typeof name !== 'string') {
-    throw new TypeError(`createTask: 'options.name' must be a string, received ${show(name)}`);
-  }
-  if (typeof fn === 'function') return new Task(fn, name);
-  if (isThenable(fn)) return new Task(() => fn, name);
-  throw new TypeError(`createTask: 'fn' must be a function or a PromiseLike, received ${show(fn)}`);
-}
-
-/**
- * The task whose code is running now, or `undefined` outside any task (asyncio's
- * `current_task`).
- *
- * @example
- * ```ts
- * import assert from 'node:assert/strict';
- * import { createTask, currentTask } from '@corio/core';
- *
- * const task = createTask(() => currentTask()?.name, { name: 'probe' });
- * assert.equal(await task, 'probe');
- * assert.equal(currentTask(), undefined);
- * ```
- */
-export function currentTask(): Task<unknown> | undefined {
-  return runningTask();
-}
-
-/**
- * The tasks that are not done yet (asyncio's `all_tasks`), as a new set. Finished tasks are not
- * kept alive by corio.
- *
- * @example
- * ```ts
- * import assert from 'node:assert/strict';
- * import { allTasks, createTask, sleep } from '@corio/core';
- *
- * const task = createTask(() => sleep(5));
- * assert.ok(allTasks().has(task));
- * await task;
- * assert.ok(!allTasks().has(task));
- * ```
- */
-export function allTasks(): Set<Task<unknown>> {
-  return new Set(pending() as Iterable<Task<unknown>>);
 }

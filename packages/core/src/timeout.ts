@@ -1,7 +1,7 @@
 import { runningTask } from './internal/current.js';
 import { checkOptionalDuration } from './internal/validate.js';
 import { now } from './now.js';
-import { createTask } from './task.js';
+import { createTask } from './create-task.js';
 import { ENTER_SCOPE, EXIT_SCOPE, TimeoutScope, checkBody } from './timeout-scope.js';
 
 /** The body of a {@link timeout} or {@link timeoutAt} scope. */

@@ -1,5 +1,5 @@
 import { Future } from '../future.js';
-import { createTask } from '../task.js';
+import { createTask } from '../create-task.js';
 import { show } from './validate.js';
 
 /** What corio accepts where asyncio accepts an awaitable: a future, a promise, or a function. */

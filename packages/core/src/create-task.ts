@@ -1,0 +1,50 @@
+import { show } from './internal/validate.js';
+import { Task, isThenable } from './task.js';
+
+/** Options for {@link createTask}. */
+export interface CreateTaskOptions {
+  /**
+   * The task's name, shown by `toString()` and in reports.
+   * @default `Task-<n>`
+   */
+  name?: string;
+}
+
+/**
+ * Starts `fn` as a new task (asyncio's `create_task`) and returns the task.
+ *
+ * `fn` never runs synchronously inside `createTask`: tasks start, in creation order, once the
+ * current synchronous code yields. A task cancelled before it starts never runs `fn`. A
+ * `PromiseLike` is adopted as a task that follows it.
+ *
+ * @typeParam T - the type of the result.
+ * @param fn - the work: a function returning a value or a promise, or a promise to adopt.
+ * @param options - see {@link CreateTaskOptions}.
+ * @returns the task, which is also a `PromiseLike<T>`.
+ * @throws `TypeError` if `fn` is neither a function nor a `PromiseLike`.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { createTask, sleep } from '@corio/core';
+ *
+ * const order: string[] = [];
+ * const a = createTask(async () => { order.push('a'); await sleep(1); return 1; });
+ * const b = createTask(() => { order.push('b'); return 2; });
+ * order.push('created');
+ * assert.deepEqual([await a, await b], [1, 2]);
+ * assert.deepEqual(order, ['created', 'a', 'b']);
+ * ```
+ */
+export function createTask<T>(
+  fn: (() => T | PromiseLike<T>) | PromiseLike<T>,
+  options?: CreateTaskOptions,
+): Task<T> {
+  const name = options?.name;
+  if (name !== undefined && typeof name !== 'string') {
+    throw new TypeError(`createTask: 'options.name' must be a string, received ${show(name)}`);
+  }
+  if (typeof fn === 'function') return new Task(fn, name);
+  if (isThenable(fn)) return new Task(() => fn, name);
+  throw new TypeError(`createTask: 'fn' must be a function or a PromiseLike, received ${show(fn)}`);
+}
