@@ -1,14 +1,11 @@
-/**
- * The version of `@corio/executor`.
- *
- * Placeholder export until the package's real API lands.
- *
- * @example
- * ```ts
- * import assert from 'node:assert/strict';
- * import { VERSION } from '@corio/executor';
- *
- * assert.equal(VERSION, '0.1.0');
- * ```
- */
-export const VERSION = '0.1.0';
+export { BrokenWorkerError, isBrokenWorkerError } from './errors.js';
+export { WorkerPoolExecutor } from './worker-pool-executor.js';
+export type {
+  ShutdownOptions,
+  WorkerCallable,
+  WorkerPoolExecutorOptions,
+} from './worker-pool-executor.js';
+export { workerFunction } from './worker-function.js';
+export type { WorkerFunction } from './worker-function.js';
+export { transfer } from './transfer.js';
+export { runInExecutor, toThread } from './run-in-executor.js';

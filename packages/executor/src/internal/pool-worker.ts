@@ -1,0 +1,98 @@
+import type { ResourceLimits, SHARE_ENV, Transferable } from 'node:worker_threads';
+import { Worker } from 'node:worker_threads';
+import type { Future } from '@corio/core';
+import type { FunctionDef, ResultMessage } from './protocol.js';
+import { CANCEL, CANCEL_SLOTS, DONE, STARTED } from './protocol.js';
+
+// Beside src/ in the sources and beside dist/ once built: both are one level up from internal/.
+const BOOTSTRAP = new URL('../worker.js', import.meta.url);
+
+/** One submitted call. `worker` is set while the job is in flight in that worker. */
+export interface Job {
+  readonly future: Future<unknown>;
+  readonly fnId: number;
+  readonly def: FunctionDef;
+  readonly name: string;
+  readonly args: unknown[];
+  readonly transferList: Transferable[];
+  worker: PoolWorker | undefined;
+  seq: number;
+}
+
+export interface SpawnOptions {
+  resourceLimits: ResourceLimits | undefined;
+  execArgv: string[] | undefined;
+  env: NodeJS.Dict<string> | typeof SHARE_ENV | undefined;
+}
+
+export type Revoke = 'revoked' | 'running' | 'finished';
+
+/** A worker thread and the jobs handed to it. Invariant: `inflight` is in seq order. */
+export class PoolWorker {
+  readonly thread: Worker;
+  readonly inflight: Job[] = [];
+  /** The function ids whose definition this worker has received. */
+  readonly defs = new Set<number>();
+  nextSeq = 1;
+  idleTimer: NodeJS.Timeout | undefined = undefined;
+  /** What crashed it, from the 'error' event. */
+  crash: { error: unknown } | undefined = undefined;
+  /** Set once the pool terminates it on purpose (cancel, idle, shutdown). */
+  retired = false;
+  readonly #state: Int32Array;
+
+  constructor(options: SpawnOptions, onMessage: (w: PoolWorker, m: ResultMessage) => void) {
+    const buffer = new SharedArrayBuffer((CANCEL + CANCEL_SLOTS) * Int32Array.BYTES_PER_ELEMENT);
+    this.#state = new Int32Array(buffer);
+    this.thread = new Worker(BOOTSTRAP, {
+      workerData: { state: buffer, cancelSlots: CANCEL_SLOTS },
+      resourceLimits: options.resourceLimits,
+      execArgv: options.execArgv ?? inheritedExecArgv(),
+      env: options.env,
+    });
+    this.thread.unref();
+    this.thread.on('message', (m: ResultMessage) => {
+      onMessage(this, m);
+    });
+    this.thread.on('error', (error) => {
+      this.crash ??= { error };
+    });
+  }
+
+  /** The seq of the last job the worker began and of the last it finished. */
+  progress(): { started: number; done: number } {
+    return { started: Atomics.load(this.#state, STARTED), done: Atomics.load(this.#state, DONE) };
+  }
+
+  /** Takes an in-flight job back if the worker has not begun it (see protocol.ts). */
+  revoke(job: Job): Revoke {
+    Atomics.store(this.#state, CANCEL + (job.seq % CANCEL_SLOTS), job.seq);
+    const { started, done } = this.progress();
+    if (started < job.seq) return 'revoked';
+    return done >= job.seq ? 'finished' : 'running';
+  }
+
+  remove(job: Job): void {
+    const index = this.inflight.indexOf(job);
+    if (index !== -1) this.inflight.splice(index, 1);
+  }
+
+  toString(): string {
+    return `<PoolWorker thread=${String(this.thread.threadId)} inflight=${String(this.inflight.length)}>`;
+  }
+}
+
+/**
+ * The parent's `execArgv` (so `--import tsx` and the like carry over) without the options that
+ * name the main script's code: a worker given `node -e code`'s `-e code` never starts its own.
+ */
+function inheritedExecArgv(): string[] {
+  const out: string[] = [];
+  const argv = process.execArgv;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === '-e' || arg === '--eval' || arg === '-p' || arg === '--print') i++;
+    else if (!/^(--eval=|--print=|--input-type)/.test(arg)) out.push(arg);
+  }
+  return out;
+}

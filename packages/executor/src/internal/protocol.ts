@@ -1,0 +1,90 @@
+import type { Transferable } from 'node:worker_threads';
+// The messages between the pool (main thread) and its workers; src/worker.js is the other side.
+
+/** Marks a `transfer()` wrapper; a registry symbol so the plain-JS worker can recognise it. */
+export const TRANSFER = Symbol.for('corio.transfer');
+
+/**
+ * Per-worker shared Int32Array: [STARTED] is the seq of the last job the worker began, [DONE] the
+ * seq of the last it finished, then CANCEL_SLOTS slots where the pool writes the seq of a job it
+ * takes back. The worker stores STARTED then loads the job's slot; the pool stores the slot then
+ * loads STARTED (sequentially consistent atomics): at least one of them sees the other, so a job
+ * is either revoked before it starts or known to have started, never both or neither.
+ */
+export const STARTED = 0;
+export const DONE = 1;
+export const CANCEL = 2;
+/** More than MAX_IN_FLIGHT, so the in-flight jobs of a worker never share a slot. */
+export const CANCEL_SLOTS = 16;
+/** Jobs handed to one worker at a time: enough that tiny jobs never wait on a round trip. */
+export const MAX_IN_FLIGHT = 4;
+
+/** How the worker finds a function: its source, or a module export. */
+export type FunctionDef = { src: string; name: string } | { url: string; exp: string };
+
+export interface JobMessage {
+  seq: number;
+  fn: number;
+  /** Sent with a worker's first job of this function; the worker caches it by `fn`. */
+  def?: FunctionDef;
+  args: unknown[];
+}
+
+export interface SerializedError {
+  $error: true;
+  name: string;
+  message: string;
+  stack?: string;
+  hasCause: boolean;
+  cause?: unknown;
+  errors?: unknown[];
+  props: Record<string, unknown>;
+}
+
+export type ResultMessage =
+  | { seq: number; ok: true; value: unknown }
+  | { seq: number; ok: false; error: SerializedError | { $value: unknown } };
+
+const CONSTRUCTORS: Record<string, ErrorConstructor> = {
+  Error,
+  TypeError,
+  RangeError,
+  ReferenceError,
+  SyntaxError,
+  EvalError,
+  URIError,
+};
+
+/** Rebuilds an error serialized by the worker, keeping its name, message, stack and cause. */
+export function deserializeError(data: unknown): unknown {
+  if (typeof data !== 'object' || data === null) return data;
+  if ('$value' in data) return data.$value;
+  if (!('$error' in data)) return data;
+  const e = data as SerializedError;
+  const options = e.hasCause ? { cause: deserializeError(e.cause) } : undefined;
+  let error: Error;
+  if (e.errors !== undefined) {
+    error = new AggregateError(e.errors.map(deserializeError), e.message, options);
+  } else {
+    const Ctor = Object.hasOwn(CONSTRUCTORS, e.name)
+      ? (CONSTRUCTORS[e.name] as ErrorConstructor)
+      : Error;
+    error = new Ctor(e.message, options);
+  }
+  if (error.name !== e.name) {
+    Object.defineProperty(error, 'name', { value: e.name, writable: true, configurable: true });
+  }
+  Object.defineProperty(error, 'stack', { value: e.stack, writable: true, configurable: true });
+  Object.assign(error, e.props);
+  return error;
+}
+
+/** Unwraps a `transfer()` marker; `list` collects the objects to move. */
+export function unwrapTransfer(value: unknown, list: Transferable[]): unknown {
+  if (typeof value === 'object' && value !== null && TRANSFER in value) {
+    const marked = value as unknown as { value: unknown; transferList: Transferable[] };
+    list.push(...marked.transferList);
+    return marked.value;
+  }
+  return value;
+}

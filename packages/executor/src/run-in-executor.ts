@@ -1,0 +1,77 @@
+import type { Future } from '@corio/core';
+import type { WorkerCallable } from './worker-pool-executor.js';
+import { WorkerPoolExecutor } from './worker-pool-executor.js';
+
+let defaultPool: WorkerPoolExecutor | undefined;
+
+/** The default pool, made on first use. Its idle workers never keep the process alive. */
+function getDefaultPool(): WorkerPoolExecutor {
+  defaultPool ??= new WorkerPoolExecutor();
+  return defaultPool;
+}
+
+/**
+ * Runs `fn(...args)` in `executor`'s workers, or in the default pool when `executor` is `null`
+ * or `undefined` (asyncio's `loop.run_in_executor`).
+ *
+ * The default pool is created on first use with `os.availableParallelism()` workers; its idle
+ * workers never keep the process alive, so a program that used it exits by itself.
+ *
+ * @typeParam F - the function's type.
+ * @param executor - a pool, or `null`/`undefined` for the default one.
+ * @param fn - a self-contained function, or a {@link workerFunction}.
+ * @param args - its arguments, copied by structured clone.
+ * @returns a future for the result, as {@link WorkerPoolExecutor.submit} gives.
+ * @throws `InvalidStateError` if `executor` was shut down.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { runInExecutor } from '@corio/executor';
+ *
+ * const hash = await runInExecutor(null, async (text: string) => {
+ *   const { createHash } = await import('node:crypto');
+ *   return createHash('sha256').update(text).digest('hex').slice(0, 8);
+ * }, 'corio');
+ * assert.equal(hash.length, 8);
+ * ```
+ */
+export function runInExecutor<F extends (...args: never[]) => unknown>(
+  executor: WorkerPoolExecutor | null | undefined,
+  fn: WorkerCallable<F>,
+  ...args: Parameters<F>
+): Future<Awaited<ReturnType<F>>> {
+  return (executor ?? getDefaultPool()).submit(fn, ...args);
+}
+
+/**
+ * Runs `fn(...args)` in a worker thread of the default pool (asyncio's `to_thread`, but in a
+ * worker: `fn` shares no memory with the caller and must be self-contained or a
+ * {@link workerFunction}).
+ *
+ * @typeParam F - the function's type.
+ * @param fn - a self-contained function, or a {@link workerFunction}.
+ * @param args - its arguments, copied by structured clone.
+ * @returns a future for the result; cancelling it while it runs terminates its worker.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { toThread } from '@corio/executor';
+ *
+ * const primes = await toThread((limit: number) => {
+ *   const found: number[] = [];
+ *   for (let n = 2; found.length < limit; n++) {
+ *     if (found.every((p) => n % p !== 0)) found.push(n);
+ *   }
+ *   return found;
+ * }, 5);
+ * assert.deepEqual(primes, [2, 3, 5, 7, 11]);
+ * ```
+ */
+export function toThread<F extends (...args: never[]) => unknown>(
+  fn: WorkerCallable<F>,
+  ...args: Parameters<F>
+): Future<Awaited<ReturnType<F>>> {
+  return getDefaultPool().submit(fn, ...args);
+}
