@@ -1,14 +1,16 @@
-/**
- * The version of `@corio/streams`.
- *
- * Placeholder export until the package's real API lands.
- *
- * @example
- * ```ts
- * import assert from 'node:assert/strict';
- * import { VERSION } from '@corio/streams';
- *
- * assert.equal(VERSION, '0.1.0');
- * ```
- */
-export const VERSION = '0.1.0';
+export {
+  ConnectionResetError,
+  IncompleteReadError,
+  LimitOverrunError,
+  isConnectionResetError,
+  isIncompleteReadError,
+  isLimitOverrunError,
+} from './errors.js';
+export type { StreamWaitOptions } from './internal/waiters.js';
+export { DEFAULT_LIMIT, StreamReader } from './reader.js';
+export type { ReaderTransport, Separator, StreamReaderOptions } from './reader.js';
+export { StreamWriter } from './writer.js';
+export { openConnection } from './open-connection.js';
+export type { OpenConnectionOptions } from './open-connection.js';
+export { Server, startServer } from './start-server.js';
+export type { ClientConnectedCallback, StartServerOptions } from './start-server.js';

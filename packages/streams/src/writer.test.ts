@@ -1,0 +1,211 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { Event, InvalidStateError } from '@corio/core';
+import { ConnectionResetError, StreamWriter, openConnection } from '@corio/streams';
+import { checkNoLeakedSockets, nextTurn, track } from '../test/helpers.js';
+import { echo, listen } from '../test/net-helpers.js';
+
+checkNoLeakedSockets();
+
+const sha256 = (data: Uint8Array): string => createHash('sha256').update(data).digest('hex');
+
+describe('StreamWriter', () => {
+  it('write() and writeLines() reach the peer; an echo round trip', async () => {
+    const { server, port } = await listen(echo);
+    const [reader, writer] = await openConnection('127.0.0.1', port);
+    writer.write('one\n');
+    writer.write(Buffer.from('two\n'));
+    writer.writeLines(['thr', new Uint8Array([0x65, 0x65, 0x0a])]);
+    await writer.drain();
+    expect((await reader.readLine()).toString()).toBe('one\n');
+    expect((await reader.readLine()).toString()).toBe('two\n');
+    expect((await reader.readLine()).toString()).toBe('three\n');
+    writer.close();
+    expect(writer.isClosing()).toBe(true);
+    await writer.waitClosed();
+    server.close();
+    await server.waitClosed();
+  });
+
+  it('coalesces the writes of one tick: corked until process.nextTick', async () => {
+    const { server, port } = await listen(echo);
+    const [reader, writer] = await openConnection('127.0.0.1', port);
+    const socket = writer.getExtraInfo('socket');
+    for (let i = 0; i < 100; i++) writer.write(`${String(i)}\n`);
+    expect(socket.writableCorked).toBe(1);
+    expect(socket.writableLength).toBeGreaterThan(0);
+    await new Promise<void>((resolve) => {
+      process.nextTick(resolve);
+    });
+    expect(socket.writableCorked).toBe(0);
+    for (let i = 0; i < 100; i++) {
+      expect((await reader.readLine()).toString()).toBe(`${String(i)}\n`);
+    }
+    writer.close();
+    await writer.waitClosed();
+    server.close();
+    await server.waitClosed();
+  });
+
+  it('transfers 8 MiB through drain() backpressure intact (sha256)', async () => {
+    const size = 8 * 1024 * 1024;
+    const { server, port } = await listen(async (reader, writer) => {
+      const hash = createHash('sha256');
+      let received = 0;
+      while (received < size) {
+        const chunk = await reader.read(65536);
+        hash.update(chunk);
+        received += chunk.length;
+      }
+      writer.write(`${hash.digest('hex')}\n`);
+      writer.close();
+      await writer.waitClosed();
+    });
+    const data = randomBytes(size);
+    const [reader, writer] = await openConnection('127.0.0.1', port);
+    let waited = false;
+    for (let offset = 0; offset < size; offset += 65536) {
+      writer.write(data.subarray(offset, offset + 65536));
+      if (writer.getExtraInfo('socket').writableNeedDrain) waited = true;
+      await writer.drain();
+    }
+    expect(waited).toBe(true);
+    expect((await reader.readLine()).toString()).toBe(`${sha256(data)}\n`);
+    writer.close();
+    await writer.waitClosed();
+    server.close();
+    await server.waitClosed();
+  });
+
+  it('drain() fails with ConnectionResetError when the peer goes away mid-wait', async () => {
+    const release = new Event();
+    const { server, port } = await listen(async (_reader, writer) => {
+      await release.wait();
+      writer.close();
+    });
+    const [, writer] = await openConnection('127.0.0.1', port);
+    // The server never reads: the kernel buffers fill and drain() has to wait.
+    const chunk = Buffer.alloc(1024 * 1024);
+    for (let i = 0; i < 64; i++) writer.write(chunk);
+    const drained = track(writer.drain());
+    await nextTurn();
+    expect(drained.settled).toBe(false);
+    server.abortClients();
+    await expect(drained.promise).rejects.toBeInstanceOf(ConnectionResetError);
+    await expect(writer.drain()).rejects.toThrow();
+    release.set();
+    writer.close();
+    await writer.waitClosed();
+    server.close();
+    await server.waitClosed();
+  });
+
+  it('drain() fails with ConnectionResetError once the socket is gone', async () => {
+    const { server, port } = await listen(echo);
+    const [, writer] = await openConnection('127.0.0.1', port);
+    writer.getExtraInfo('socket').destroy();
+    await expect(writer.drain()).rejects.toBeInstanceOf(ConnectionResetError);
+    await writer.waitClosed();
+    expect(writer.isClosing()).toBe(true);
+    server.close();
+    await server.waitClosed();
+  });
+
+  it('drain() takes a signal', async () => {
+    const release = new Event();
+    const { server, port } = await listen(async (_reader, writer) => {
+      await release.wait();
+      writer.close();
+    });
+    const [, writer] = await openConnection('127.0.0.1', port);
+    const chunk = Buffer.alloc(1024 * 1024);
+    for (let i = 0; i < 64; i++) writer.write(chunk);
+    const controller = new AbortController();
+    const drained = writer.drain({ signal: controller.signal });
+    controller.abort(new Error('enough'));
+    await expect(drained).rejects.toThrow('enough');
+    writer.getExtraInfo('socket').destroy();
+    release.set();
+    await writer.waitClosed();
+    server.close();
+    await server.waitClosed();
+  });
+
+  it('writeEof() half-closes: the peer reads EOF and can still answer', async () => {
+    const { server, port } = await listen(async (reader, writer) => {
+      const all = await reader.read();
+      writer.write(`got ${String(all.length)} bytes\n`);
+      writer.close();
+    });
+    const [reader, writer] = await openConnection('127.0.0.1', port);
+    expect(writer.canWriteEof()).toBe(true);
+    writer.write('12345');
+    writer.writeEof();
+    writer.writeEof();
+    expect((await reader.readLine()).toString()).toBe('got 5 bytes\n');
+    expect((await reader.read()).length).toBe(0);
+    expect(reader.atEof()).toBe(true);
+    expect(() => {
+      writer.write('late');
+    }).toThrow(InvalidStateError);
+    writer.close();
+    await writer.waitClosed();
+    server.close();
+    await server.waitClosed();
+  });
+
+  it('getExtraInfo() gives peername, sockname and socket', async () => {
+    const { server, port } = await listen(echo);
+    const [, writer] = await openConnection('127.0.0.1', port);
+    expect(writer.getExtraInfo('peername')).toEqual({
+      address: '127.0.0.1',
+      family: 'IPv4',
+      port,
+    });
+    const sockname = writer.getExtraInfo('sockname');
+    expect(sockname?.address).toBe('127.0.0.1');
+    expect(sockname?.port).toBeGreaterThan(0);
+    expect(writer.getExtraInfo('socket')).toBe(writer.transport);
+    expect(writer.getExtraInfo('peercert', 'none')).toBe('none');
+    writer.close();
+    await writer.waitClosed();
+    server.close();
+    await server.waitClosed();
+  });
+
+  it('rejects writes after close() and data that is not bytes or a string', async () => {
+    const { server, port } = await listen(echo);
+    const [, writer] = await openConnection('127.0.0.1', port);
+    expect(() => {
+      writer.write(42 as unknown as string);
+    }).toThrow("write: 'data' must be a string or a Uint8Array, received number");
+    writer.close();
+    writer.close();
+    expect(() => {
+      writer.write('x');
+    }).toThrow('Cannot write: the StreamWriter is closed');
+    expect(() => {
+      writer.writeLines(['x']);
+    }).toThrow(InvalidStateError);
+    expect(() => {
+      writer.writeEof();
+    }).toThrow(InvalidStateError);
+    await writer.waitClosed();
+    await writer.waitClosed();
+    server.close();
+    await server.waitClosed();
+  });
+
+  it('toString() shows the state', async () => {
+    const { server, port } = await listen(echo);
+    const [, writer] = await openConnection('127.0.0.1', port);
+    expect(String(writer)).toBe('<StreamWriter [open, buffered:0]>');
+    writer.close();
+    expect(String(writer)).toMatch(/^<StreamWriter \[closing, buffered:\d+\]>$/);
+    await writer.waitClosed();
+    expect(String(writer)).toBe('<StreamWriter [closed, buffered:0]>');
+    expect(writer).toBeInstanceOf(StreamWriter);
+    server.close();
+    await server.waitClosed();
+  });
+});
