@@ -4,6 +4,7 @@ import { runningTask } from './internal/current.js';
 import { debugMode } from './internal/debug.js';
 import { startSlowStepMonitor } from './internal/slow-monitor.js';
 import { RETRIEVE } from './internal/symbols.js';
+import { runShutdownHooks } from './internal/shutdown-hooks.js';
 import { reportUnretrieved } from './internal/unretrieved.js';
 import { show } from './internal/validate.js';
 import type { Task } from './task.js';
@@ -77,6 +78,8 @@ export async function run<T>(main: () => PromiseLike<T> | T, options?: RunOption
     // main's error is thrown by run() below: it is retrieved, never reported.
     task[RETRIEVE]();
     await cancelLeftovers(task);
+    // The executor's default pool, if one was used (the contract: run() shuts it down).
+    await runShutdownHooks();
     reportUnretrieved();
   } finally {
     process.removeListener('SIGINT', onSigint);

@@ -4,9 +4,33 @@ import { WorkerPoolExecutor } from './worker-pool-executor.js';
 
 let defaultPool: WorkerPoolExecutor | undefined;
 
+// @corio/core's run() calls the hooks in this registry when `main` ends (a well-known global
+// symbol, shared by every copy of corio in the process): the default pool is shut down there.
+const SHUTDOWN_HOOKS = Symbol.for('corio.run.shutdownHooks');
+type Hook = () => PromiseLike<unknown> | undefined;
+
+function shutdownDefaultPool(): PromiseLike<unknown> | undefined {
+  const pool = defaultPool;
+  defaultPool = undefined;
+  return pool?.shutdown();
+}
+
 /** The default pool, made on first use. Its idle workers never keep the process alive. */
 function getDefaultPool(): WorkerPoolExecutor {
-  defaultPool ??= new WorkerPoolExecutor();
+  if (defaultPool === undefined) {
+    defaultPool = new WorkerPoolExecutor();
+    const holder = globalThis as { [SHUTDOWN_HOOKS]?: Set<Hook> };
+    (holder[SHUTDOWN_HOOKS] ??= new Set()).add(shutdownDefaultPool);
+  }
+  return defaultPool;
+}
+
+/**
+ * The default pool if one exists (for tests and for `toString()` in reports).
+ *
+ * @internal
+ */
+export function currentDefaultPool(): WorkerPoolExecutor | undefined {
   return defaultPool;
 }
 

@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
+import { run } from '@corio/core';
 import { WorkerPoolExecutor, runInExecutor, toThread } from '@corio/executor';
+import { currentDefaultPool } from '../src/run-in-executor.js';
 import { describe, expect, it } from 'vitest';
 
 const INDEX = new URL('../src/index.ts', import.meta.url).pathname;
@@ -51,6 +53,18 @@ describe('toThread', () => {
     expect(exit.stderr).toBe('');
     expect(exit.stdout).toBe('42\ndefault\n');
     expect(exit.code).toBe(0);
+  });
+
+  it("is shut down by core's run() when main ends, and made anew on the next use", async () => {
+    const first = await run(async () => {
+      expect(await toThread(() => 'inside run')).toBe('inside run');
+      return currentDefaultPool();
+    });
+    expect(first).toBeDefined();
+    expect(currentDefaultPool()).toBeUndefined();
+    expect(String(first)).toMatch(/shut ?down/i);
+    expect(await toThread(() => 'after run')).toBe('after run');
+    expect(currentDefaultPool()).not.toBe(first);
   });
 
   it('a job in flight keeps the process alive until its result arrives', async () => {
