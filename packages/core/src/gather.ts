@@ -86,15 +86,19 @@ export function gather<const A extends readonly Awaitable<unknown>[] | []>(
   aws: A,
   options: GatherOptions & { returnExceptions: true },
 ): Future<Settled<A>>;
+/** A tuple of awaitables: a tuple of results, typed like `Promise.all`. */
 export function gather<const A extends readonly Awaitable<unknown>[] | []>(
   aws: A,
   options?: GatherOptions,
 ): Future<Results<A>>;
+/** Any iterable, with `returnExceptions`: results or errors. */
 export function gather<T>(
   aws: Iterable<Awaitable<T>>,
   options: GatherOptions & { returnExceptions: true },
 ): Future<(T | Error)[]>;
+/** Any iterable of awaitables: an array of results. */
 export function gather<T>(aws: Iterable<Awaitable<T>>, options?: GatherOptions): Future<T[]>;
+/** The implementation behind the overloads above. */
 export function gather(
   aws: Iterable<Awaitable<unknown>>,
   options?: GatherOptions,

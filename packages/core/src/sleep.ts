@@ -56,7 +56,9 @@ class SleepWait<T> extends Wait<T> {
  * ```
  */
 export function sleep(ms: number, value?: undefined, options?: SleepOptions): Promise<void>;
+/** With a value: resolves with it. */
 export function sleep<T>(ms: number, value: T, options?: SleepOptions): Promise<T>;
+/** The implementation behind the overloads above. */
 export function sleep<T>(ms: number, value?: T, options?: SleepOptions): Promise<T | undefined> {
   try {
     checkDuration('sleep', 'ms', ms);

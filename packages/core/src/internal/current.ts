@@ -1,9 +1,11 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Task } from '../task.js';
 
-// The running task is found implicitly, as asyncio finds it through the running loop: every
-// task's function runs inside `taskStorage.run(task, …)`, and the context follows every await,
-// timer and callback started from there.
+/**
+ * The running task is found implicitly, as asyncio finds it through the running loop: every
+ * task's first step runs with the task entered in this storage, and the context follows every
+ * await, timer and callback started from there.
+ */
 export const taskStorage = new AsyncLocalStorage<Task<unknown>>();
 
 /**

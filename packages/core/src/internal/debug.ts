@@ -1,4 +1,4 @@
-// Debug mode (asyncio's debug mode): set by `run(main, { debug: true })` or CORIO_DEBUG=1.
+/** Debug mode (asyncio's debug mode): set by `run(main, { debug: true })` or CORIO_DEBUG=1. */
 export const debugMode = { enabled: process.env.CORIO_DEBUG === '1' };
 
 const internalFrame =

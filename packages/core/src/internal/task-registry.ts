@@ -10,6 +10,7 @@ export interface Registered {
 
 /** Links of the intrusive list of pending tasks (properties of the task itself). */
 export const PREV = Symbol('corio.prev');
+/** The link to the next pending task. */
 export const NEXT = Symbol('corio.next');
 
 // Every pending task, in creation order, in a list threaded through the tasks themselves: no

@@ -19,12 +19,14 @@ export interface Job {
   seq: number;
 }
 
+/** What a new worker is started with. */
 export interface SpawnOptions {
   resourceLimits: ResourceLimits | undefined;
   execArgv: string[] | undefined;
   env: NodeJS.Dict<string> | typeof SHARE_ENV | undefined;
 }
 
+/** What taking back a handed-over job found: taken back, already running, or finished. */
 export type Revoke = 'revoked' | 'running' | 'finished';
 
 /** A worker thread and the jobs handed to it. Invariant: `inflight` is in seq order. */

@@ -12,7 +12,9 @@ export const TRANSFER = Symbol.for('corio.transfer');
  * is either revoked before it starts or known to have started, never both or neither.
  */
 export const STARTED = 0;
+/** Slot of the last job the worker finished. */
 export const DONE = 1;
+/** First of the slots of jobs the pool took back. */
 export const CANCEL = 2;
 /** More than MAX_IN_FLIGHT, so the in-flight jobs of a worker never share a slot. */
 export const CANCEL_SLOTS = 16;
@@ -22,6 +24,7 @@ export const MAX_IN_FLIGHT = 4;
 /** How the worker finds a function: its source, or a module export. */
 export type FunctionDef = { src: string; name: string } | { url: string; exp: string };
 
+/** A job sent to a worker. */
 export interface JobMessage {
   seq: number;
   fn: number;
@@ -30,6 +33,7 @@ export interface JobMessage {
   args: unknown[];
 }
 
+/** An error as it crosses the thread boundary, with its cause chain. */
 export interface SerializedError {
   $error: true;
   name: string;
@@ -41,6 +45,7 @@ export interface SerializedError {
   props: Record<string, unknown>;
 }
 
+/** A worker's answer to a job: its value, or its error. */
 export type ResultMessage =
   | { seq: number; ok: true; value: unknown }
   | { seq: number; ok: false; error: SerializedError | { $value: unknown } };

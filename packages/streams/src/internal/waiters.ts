@@ -36,8 +36,8 @@ export async function awaitFuture<T>(
   }
 }
 
-/** Waiters for a one-shot condition (closed, finished): each wait gets its own future. */
 // #done implies #futures is empty.
+/** Waiters for a one-shot condition (closed, finished): each wait gets its own future. */
 export class OneShot {
   #futures = new Set<Future<void>>();
   #done = false;
