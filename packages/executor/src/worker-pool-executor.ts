@@ -53,6 +53,21 @@ export interface ShutdownOptions {
 export type WorkerCallable<F extends (...args: never[]) => unknown> = F | WorkerFunction<F>;
 
 /**
+ * A job's future. The pool hears of its cancellation synchronously, inside `cancel()`: a done
+ * callback would run a microtask later, by which time the worker thread may already have begun
+ * the job it was meant to take back.
+ */
+class JobFuture<T> extends Future<T> {
+  onCancel: (() => void) | undefined = undefined;
+
+  override cancel(message?: string): boolean {
+    if (!super.cancel(message)) return false;
+    this.onCancel?.();
+    return true;
+  }
+}
+
+/**
  * A pool of worker threads that runs functions off the main thread (asyncio's
  * `ProcessPoolExecutor`, over `node:worker_threads`).
  *
@@ -164,7 +179,7 @@ export class WorkerPoolExecutor implements AsyncDisposable {
     const { id, def, name } = this.#define(fn);
     const transferList: Transferable[] = [];
     const sent = (args as unknown[]).map((arg) => unwrapTransfer(arg, transferList));
-    const future = new Future<Awaited<ReturnType<F>>>();
+    const future = new JobFuture<Awaited<ReturnType<F>>>();
     const job: Job = {
       future,
       fnId: id,
@@ -175,9 +190,9 @@ export class WorkerPoolExecutor implements AsyncDisposable {
       worker: undefined,
       seq: 0,
     };
-    future.addDoneCallback(() => {
-      if (future.cancelled()) this.#onCancel(job);
-    });
+    future.onCancel = () => {
+      this.#onCancel(job);
+    };
     this.#queue.push(job);
     this.#dispatch();
     return future;
