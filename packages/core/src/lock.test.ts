@@ -1,5 +1,5 @@
 import { inspect } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { flushMicrotasks } from '../test/helpers.js';
 import { CancelledError, InvalidStateError, Lock, createTask } from './index.js';
 import type { Task } from './index.js';
@@ -180,6 +180,15 @@ describe('Lock', () => {
     expect(lock.toString()).toBe('<Lock [locked]>');
     lock.release();
     expect(lock.locked()).toBe(false);
+  });
+
+  it('use(fn, { signal }) with an aborted signal rejects without running fn or taking the permit', async () => {
+    const prim = new Lock();
+    const reason = new Error('already');
+    const fn = vi.fn(() => 'ran');
+    await expect(prim.use(fn, { signal: AbortSignal.abort(reason) })).rejects.toBe(reason);
+    expect(fn).not.toHaveBeenCalled();
+    expect(prim.locked()).toBe(false);
   });
 
   it('acquire({ signal }) with an aborted signal rejects even when the lock is free', async () => {

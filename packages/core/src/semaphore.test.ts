@@ -1,5 +1,5 @@
 import { inspect } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { flushMicrotasks } from '../test/helpers.js';
 import { CancelledError, Semaphore, createTask } from './index.js';
 import type { Task } from './index.js';
@@ -170,6 +170,15 @@ describe('Semaphore', () => {
     sem.release();
     expect(await other).toBe(true);
     expect(sem.value).toBe(0);
+  });
+
+  it('use(fn, { signal }) with an aborted signal rejects without running fn or taking the permit', async () => {
+    const prim = new Semaphore(1);
+    const reason = new Error('already');
+    const fn = vi.fn(() => 'ran');
+    await expect(prim.use(fn, { signal: AbortSignal.abort(reason) })).rejects.toBe(reason);
+    expect(fn).not.toHaveBeenCalled();
+    expect(prim.value).toBe(1);
   });
 
   it('acquire({ signal }) with an aborted signal rejects even when a permit is free', async () => {

@@ -1,3 +1,4 @@
+import { releaseGuard } from './internal/guard.js';
 import { inspectSymbol } from './internal/inspect.js';
 import { show } from './internal/validate.js';
 import { QueuedWait, WaiterQueue, abortedCall } from './internal/waiter-queue.js';
@@ -128,19 +129,7 @@ export class Semaphore {
    */
   async guard(options?: WaitOptions): Promise<Guard> {
     await this.acquire(options);
-    let released = false;
-    const release = (): void => {
-      if (released) return;
-      released = true;
-      this.release();
-    };
-    return {
-      [Symbol.dispose]: release,
-      [Symbol.asyncDispose]: () => {
-        release();
-        return Promise.resolve();
-      },
-    };
+    return releaseGuard(this.#giveBack);
   }
 
   /** Renders the state: `<Semaphore [locked, value:0, waiters:2]>`. */
