@@ -7,7 +7,7 @@ type Hook = () => PromiseLike<unknown> | undefined;
 const KEY = Symbol.for('corio.run.shutdownHooks');
 
 /** The registry: a Set of hooks, each called once when a `run()` ends. */
-export function shutdownHooks(): Set<Hook> {
+function shutdownHooks(): Set<Hook> {
   const holder = globalThis as { [KEY]?: Set<Hook> };
   return (holder[KEY] ??= new Set());
 }
