@@ -18,6 +18,7 @@ export default defineConfig({
       'packages/*/test/**/*.test.ts',
       'examples/**/*.test.ts',
       'bench/**/*.test.ts',
+      'docs/test/**/*.test.ts',
     ],
     setupFiles: ['packages/core/test/setup.ts'],
     retry: 0,
