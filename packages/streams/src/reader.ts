@@ -1,6 +1,8 @@
 import { Future, InvalidStateError } from '@corio/core';
 import { IncompleteReadError, LimitOverrunError } from './errors.js';
 import { SET_TRANSPORT } from './internal/symbols.js';
+import { ByteBuffer, toBytes } from './internal/byte-buffer.js';
+import { checkSize, describe, separators } from './internal/read-args.js';
 import { awaitFuture } from './internal/waiters.js';
 import type { StreamWaitOptions } from './internal/waiters.js';
 
@@ -37,49 +39,7 @@ export interface ReaderTransport {
 /** A separator for `readUntil`: bytes, a string (UTF-8), or several of them. */
 export type Separator = string | Uint8Array | readonly (string | Uint8Array)[];
 
-const EMPTY = Buffer.alloc(0);
 const NEWLINE = Buffer.from('\n');
-
-function toBytes(data: string | Uint8Array): Buffer {
-  if (typeof data === 'string') return Buffer.from(data, 'utf8');
-  return Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-}
-
-function describe(value: unknown): string {
-  return typeof value === 'string' ? JSON.stringify(value) : String(value);
-}
-
-function checkSize(method: string, n: unknown, allowNegative: boolean): number {
-  if (typeof n !== 'number') {
-    throw new TypeError(`${method}: 'n' must be a number, received ${typeof n}`);
-  }
-  if (!Number.isInteger(n) || (!allowNegative && n < 0)) {
-    throw new RangeError(
-      `${method}: 'n' must be a ${allowNegative ? '' : 'non-negative '}integer, received ${describe(n)}`,
-    );
-  }
-  return n;
-}
-
-function separators(separator: unknown): Buffer[] {
-  const list: unknown[] = Array.isArray(separator) ? (separator as unknown[]) : [separator];
-  if (list.length === 0) {
-    throw new RangeError("readUntil: 'separator' must contain at least one element, received []");
-  }
-  const result = list.map((sep) => {
-    if (typeof sep !== 'string' && !(sep instanceof Uint8Array)) {
-      throw new TypeError(
-        `readUntil: 'separator' must be a string or a Uint8Array, received ${typeof sep}`,
-      );
-    }
-    const bytes = toBytes(sep);
-    if (bytes.length === 0) {
-      throw new RangeError(`readUntil: 'separator' must not be empty, received ${describe(sep)}`);
-    }
-    return bytes;
-  });
-  return result.sort((a, b) => a.length - b.length);
-}
 
 /**
  * Reads bytes from a connection (asyncio's `StreamReader`): `read`, `readLine`, `readUntil`,
@@ -106,17 +66,13 @@ function separators(separator: unknown): Buffer[] {
  * ```
  */
 export class StreamReader implements AsyncIterable<Buffer> {
-  // Live bytes are #buffer[#start, #end); #waiter is set only while a read waits for data.
-  #buffer: Buffer = EMPTY;
-  #start = 0;
-  #end = 0;
+  // #waiter is set only while a read waits for data; #paused only while #transport is paused.
+  readonly #buffer = new ByteBuffer();
   #eof = false;
   #exception: Error | undefined = undefined;
   #waiter: Future<void> | undefined = undefined;
   #transport: ReaderTransport | undefined = undefined;
   #paused = false;
-  // Whether #buffer is ours to write into (false for a chunk adopted from feedData).
-  #owned = true;
   readonly #limit: number;
 
   /** @param options - see {@link StreamReaderOptions}. */
@@ -137,7 +93,7 @@ export class StreamReader implements AsyncIterable<Buffer> {
 
   /** How many bytes are buffered. */
   get buffered(): number {
-    return this.#end - this.#start;
+    return this.#buffer.length;
   }
 
   /** The error the connection failed with, or `undefined`. */
@@ -155,7 +111,7 @@ export class StreamReader implements AsyncIterable<Buffer> {
 
   /** Whether the end of the stream was reached and every byte was read. */
   atEof(): boolean {
-    return this.#eof && this.#end === this.#start;
+    return this.#eof && this.#buffer.length === 0;
   }
 
   /**
@@ -167,9 +123,9 @@ export class StreamReader implements AsyncIterable<Buffer> {
     if (this.#eof) throw new InvalidStateError('Cannot feed data to a StreamReader after EOF');
     const bytes = toBytes(data);
     if (bytes.length === 0) return;
-    this.#append(bytes);
+    this.#buffer.append(bytes);
     this.#wakeup();
-    if (this.#transport !== undefined && !this.#paused && this.buffered > 2 * this.#limit) {
+    if (this.#transport !== undefined && !this.#paused && this.#buffer.length > 2 * this.#limit) {
       this.#paused = true;
       this.#transport.pause();
     }
@@ -198,7 +154,7 @@ export class StreamReader implements AsyncIterable<Buffer> {
       while (!this.#eof) await this.#waitForData('read', options);
       return this.#take(this.buffered);
     }
-    if (this.#end === this.#start && !this.#eof) await this.#waitForData('read', options);
+    if (this.#buffer.length === 0 && !this.#eof) await this.#waitForData('read', options);
     return this.#take(Math.min(n, this.buffered));
   }
 
@@ -213,17 +169,16 @@ export class StreamReader implements AsyncIterable<Buffer> {
    * @throws `LimitOverrunError` if no `\n` is found within `limit` bytes.
    */
   async readLine(options?: StreamWaitOptions): Promise<Buffer> {
+    // The common case first: a whole line is buffered.
+    const index = this.#exception === undefined ? this.#buffer.indexOfByte(0x0a, 0) : -1;
+    if (index !== -1 && index <= this.#limit) return this.#take(index + 1);
     try {
       return await this.#readUntil([NEWLINE], options);
     } catch (error) {
       if (error instanceof IncompleteReadError) return error.partial;
       if (error instanceof LimitOverrunError) {
-        if (this.#buffer[this.#start + error.consumed] === 0x0a) {
-          this.#start += error.consumed + NEWLINE.length;
-        } else {
-          this.#start = this.#end;
-        }
-        this.#compact();
+        const buffer = this.#buffer;
+        buffer.discard(buffer.at(error.consumed) === 0x0a ? error.consumed + 1 : buffer.length);
         this.#maybeResume();
       }
       throw error;
@@ -304,7 +259,7 @@ export class StreamReader implements AsyncIterable<Buffer> {
     for (;;) {
       const length = this.buffered;
       if (length - offset >= minLength) {
-        const live = this.#buffer.subarray(this.#start, this.#end);
+        const live = this.#buffer.view();
         for (const sep of seps) {
           const index = live.indexOf(sep, offset);
           if (index !== -1 && (matchEnd === -1 || index + sep.length < matchEnd)) {
@@ -365,48 +320,10 @@ export class StreamReader implements AsyncIterable<Buffer> {
     }
   }
 
-  /** Removes the first `n` live bytes and returns a copy of them. */
+  /** Removes the first `n` buffered bytes and returns a copy of them. */
   #take(n: number): Buffer {
-    const start = this.#start;
-    const chunk = Buffer.from(this.#buffer.subarray(start, start + n));
-    this.#start = start + n;
-    this.#compact();
+    const chunk = this.#buffer.take(n);
     this.#maybeResume();
     return chunk;
-  }
-
-  #compact(): void {
-    if (this.#start === this.#end) {
-      this.#start = 0;
-      this.#end = 0;
-    }
-  }
-
-  #append(bytes: Buffer): void {
-    const live = this.#end - this.#start;
-    if (live === 0 && (!this.#owned || this.#buffer.length < bytes.length)) {
-      // Adopt the chunk: reads copy out of the buffer, and nothing else holds it.
-      this.#buffer = bytes;
-      this.#owned = false;
-      this.#start = 0;
-      this.#end = bytes.length;
-      return;
-    }
-    if (this.#end + bytes.length > this.#buffer.length) {
-      const needed = live + bytes.length;
-      if (this.#owned && needed <= this.#buffer.length && this.#start >= live) {
-        // Enough room once the live bytes move to the front (source and target do not overlap).
-        this.#buffer.copy(this.#buffer, 0, this.#start, this.#end);
-      } else {
-        const grown = Buffer.allocUnsafe(Math.max(needed, 2 * this.#buffer.length));
-        this.#buffer.copy(grown, 0, this.#start, this.#end);
-        this.#buffer = grown;
-        this.#owned = true;
-      }
-      this.#start = 0;
-      this.#end = live;
-    }
-    bytes.copy(this.#buffer, this.#end);
-    this.#end += bytes.length;
   }
 }
