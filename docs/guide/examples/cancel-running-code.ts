@@ -1,0 +1,24 @@
+import assert from 'node:assert/strict';
+import { CancelledError, createTask, currentTask, sleep } from '@corio/core';
+
+// A promise corio knows nothing about: awaiting it is not a cancellation point.
+let release = (): void => undefined;
+const foreign = new Promise<void>((resolve) => {
+  release = resolve;
+});
+
+const steps: string[] = [];
+const task = createTask(async () => {
+  const signal = currentTask()?.signal;
+  await foreign; // cancel() arrives while the task waits here
+  steps.push(`after the foreign promise, signal.aborted = ${String(signal?.aborted)}`);
+  await sleep(0); // the next corio await: CancelledError is thrown here
+  steps.push('never reached');
+});
+
+await sleep(0);
+task.cancel();
+assert.equal(task.done(), false); // still waiting for the foreign promise
+release();
+assert.ok((await task.catch((e: unknown) => e)) instanceof CancelledError);
+assert.deepEqual(steps, ['after the foreign promise, signal.aborted = true']);
