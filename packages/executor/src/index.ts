@@ -1,6 +1,7 @@
 export { BrokenWorkerError, isBrokenWorkerError } from './errors.js';
 export { WorkerPoolExecutor } from './worker-pool-executor.js';
 export type {
+  MapOptions,
   ShutdownOptions,
   WorkerCallable,
   WorkerPoolExecutorOptions,

@@ -1,11 +1,15 @@
 import { availableParallelism } from 'node:os';
 import type { ResourceLimits, Transferable } from 'node:worker_threads';
-import { Future, InvalidStateError } from '@corio/core';
+import type { Future } from '@corio/core';
+import { InvalidStateError } from '@corio/core';
 import { BrokenWorkerError } from './errors.js';
+import type { FunctionEntry, JobOwner } from './internal/job.js';
+import { ChunkFuture, JobFuture, NO_TRANSFER } from './internal/job.js';
+import { mapResults } from './internal/map-results.js';
 import type { Job, SpawnOptions } from './internal/pool-worker.js';
 import { PoolWorker } from './internal/pool-worker.js';
-import type { FunctionDef, ResultMessage } from './internal/protocol.js';
-import { MAX_IN_FLIGHT, deserializeError, unwrapTransfer } from './internal/protocol.js';
+import type { BatchMessage, ChunkResult, FunctionDef, ResultMessage } from './internal/protocol.js';
+import { REFILL_AT, TRANSFER, deserializeError } from './internal/protocol.js';
 import type { WorkerFunction } from './worker-function.js';
 import { isWorkerFunction } from './worker-function.js';
 
@@ -49,23 +53,25 @@ export interface ShutdownOptions {
   cancelFutures?: boolean | undefined;
 }
 
+/** Options for {@link WorkerPoolExecutor.map}. */
+export interface MapOptions {
+  /**
+   * Items per job: a worker runs `fn` on a chunk of items and sends their results back together.
+   * @default 1
+   */
+  chunkSize?: number | undefined;
+  /**
+   * Chunks submitted and not yet yielded, at most (asyncio's `buffersize`): bounds how far ahead
+   * of the consumer the iterable is read.
+   * @default 2 * maxWorkers
+   */
+  bufferSize?: number | undefined;
+  /** Aborting it cancels the outstanding jobs and rejects the pending `next()` with its reason. */
+  signal?: AbortSignal | undefined;
+}
+
 /** A function a worker can run: self-contained, or named with {@link workerFunction}. */
 export type WorkerCallable<F extends (...args: never[]) => unknown> = F | WorkerFunction<F>;
-
-/**
- * A job's future. The pool hears of its cancellation synchronously, inside `cancel()`: a done
- * callback would run a microtask later, by which time the worker thread may already have begun
- * the job it was meant to take back.
- */
-class JobFuture<T> extends Future<T> {
-  onCancel: (() => void) | undefined = undefined;
-
-  override cancel(message?: string): boolean {
-    if (!super.cancel(message)) return false;
-    this.onCancel?.();
-    return true;
-  }
-}
 
 /**
  * A pool of worker threads that runs functions off the main thread (asyncio's
@@ -110,8 +116,24 @@ export class WorkerPoolExecutor implements AsyncDisposable {
   readonly #exiting = new Set<PoolWorker>();
   #queue: Job[] = [];
   #head = 0;
+  /** A dispatch is due in a microtask: the jobs submitted in one turn leave in one batch. */
+  #scheduled = false;
   readonly #fnIds = new Map<string, number>();
-  readonly #defs = new WeakMap<object, { id: number; def: FunctionDef; name: string }>();
+  readonly #entries = new WeakMap<object, FunctionEntry>();
+  #lastFn: unknown = undefined;
+  #lastEntry: FunctionEntry | undefined = undefined;
+  readonly #owner: JobOwner = {
+    jobCancelled: (job) => {
+      this.#onCancel(job);
+    },
+  };
+  readonly #runDispatch = (): void => {
+    this.#scheduled = false;
+    this.#dispatch();
+  };
+  readonly #onMessage = (worker: PoolWorker, message: ResultMessage): void => {
+    this.#onResult(worker, message);
+  };
   #shutdown = false;
   #closed: { promise: Promise<void>; resolve: () => void } | undefined = undefined;
 
@@ -141,8 +163,16 @@ export class WorkerPoolExecutor implements AsyncDisposable {
     };
   }
 
+  /** The most worker threads this pool runs at once. */
+  get maxWorkers(): number {
+    return this.#maxWorkers;
+  }
+
   /**
    * Runs `fn(...args)` in a worker (asyncio's `Executor.submit`).
+   *
+   * The jobs submitted in one turn of the event loop leave for the workers together, a batch
+   * per worker, once the turn's synchronous code is done.
    *
    * @typeParam F - the function's type.
    * @param fn - a self-contained function, or a {@link workerFunction}.
@@ -176,26 +206,113 @@ export class WorkerPoolExecutor implements AsyncDisposable {
     if (this.#shutdown) {
       throw new InvalidStateError('Cannot submit to a WorkerPoolExecutor after shutdown()');
     }
-    const { id, def, name } = this.#define(fn);
-    const transferList: Transferable[] = [];
-    const sent = (args as unknown[]).map((arg) => unwrapTransfer(arg, transferList));
-    const future = new JobFuture<Awaited<ReturnType<F>>>();
-    const job: Job = {
-      future,
-      fnId: id,
-      def,
-      name,
-      args: sent,
-      transferList,
-      worker: undefined,
-      seq: 0,
+    const entry = this.#define(fn, 'submit');
+    const list = args as unknown[];
+    let moved: Transferable[] | undefined;
+    for (let i = 0; i < list.length; i++) {
+      const arg = list[i];
+      if (typeof arg === 'object' && arg !== null && TRANSFER in arg) {
+        const marked = arg as unknown as { value: unknown; transferList: Transferable[] };
+        (moved ??= []).push(...marked.transferList);
+        list[i] = marked.value;
+      }
+    }
+    const transferList = moved ?? NO_TRANSFER;
+    const job = new JobFuture<Awaited<ReturnType<F>>>(this.#owner, entry, list, transferList);
+    this.#enqueue(job);
+    // Moved objects leave at once (if a worker has room), as the caller expects them detached.
+    if (transferList !== NO_TRANSFER) this.#dispatch();
+    return job;
+  }
+
+  /**
+   * Runs `fn(item)` in the workers for each item of `iterable` and yields the results in input
+   * order (asyncio's `Executor.map`, lazy and bounded like its `buffersize`).
+   *
+   * The items are read only as the results are consumed: at most `bufferSize` chunks of
+   * `chunkSize` items are submitted and not yet yielded at any time, so an endless or huge
+   * iterable (sync or async) is fine. Each chunk is one job: the worker runs `fn` on its items
+   * in turn and sends their results back together, which saves a round trip per item for tiny
+   * functions.
+   *
+   * If an item fails, the results before it are yielded, then its error is thrown; the jobs
+   * still outstanding are cancelled. Leaving the `for await` early (`break`, `return`, a thrown
+   * error), aborting `signal`, or cancelling the task that consumes the results cancels them
+   * too (a chunk that is running is stopped by terminating its worker, as with `cancel()`).
+   *
+   * @typeParam F - the function's type: it takes one item.
+   * @param fn - a self-contained function of one argument, or a {@link workerFunction}.
+   * @param iterable - the items, an `Iterable` or an `AsyncIterable`.
+   * @param options - see {@link MapOptions}.
+   * @returns an async iterator of the results, in the order of the items.
+   * @throws `RangeError` if `chunkSize` or `bufferSize` is not a positive integer;
+   * `InvalidStateError` after `shutdown()`; `TypeError` if `fn` is not a function.
+   *
+   * @example
+   * ```ts
+   * import assert from 'node:assert/strict';
+   * import { WorkerPoolExecutor } from '@corio/executor';
+   *
+   * await using pool = new WorkerPoolExecutor({ maxWorkers: 2 });
+   * const squares: number[] = [];
+   * for await (const square of pool.map((n: number) => n * n, [1, 2, 3, 4, 5], { chunkSize: 2 })) {
+   *   squares.push(square);
+   * }
+   * assert.deepEqual(squares, [1, 4, 9, 16, 25]);
+   *
+   * // Lazy: an endless generator is read only as far as the results are consumed.
+   * function* naturals(): Generator<number> {
+   *   for (let n = 1; ; n++) yield n;
+   * }
+   * for await (const cube of pool.map((n: number) => n ** 3, naturals())) {
+   *   if (cube > 100) break; // cancels the jobs still outstanding
+   * }
+   * ```
+   */
+  map<F extends (item: never) => unknown>(
+    fn: WorkerCallable<F>,
+    iterable: Iterable<Parameters<F>[0]> | AsyncIterable<Parameters<F>[0]>,
+    options: MapOptions = {},
+  ): AsyncIterableIterator<Awaited<ReturnType<F>>> {
+    if (this.#shutdown) {
+      throw new InvalidStateError('Cannot map on a WorkerPoolExecutor after shutdown()');
+    }
+    const entry = this.#define(fn, 'map');
+    const { chunkSize = 1, signal } = options;
+    const bufferSize = options.bufferSize ?? 2 * this.#maxWorkers;
+    if (!Number.isInteger(chunkSize) || chunkSize < 1) {
+      throw new RangeError(
+        `Cannot map: 'chunkSize' must be a positive integer, received ${String(chunkSize)}`,
+      );
+    }
+    if (!Number.isInteger(bufferSize) || bufferSize < 1) {
+      throw new RangeError(
+        `Cannot map: 'bufferSize' must be a positive integer, received ${String(bufferSize)}`,
+      );
+    }
+    const items: unknown = iterable;
+    if (
+      typeof items !== 'object' ||
+      items === null ||
+      !(Symbol.iterator in items || Symbol.asyncIterator in items)
+    ) {
+      throw new TypeError(
+        `Cannot map: 'iterable' must be an iterable or an async iterable, received ${items === null ? 'null' : typeof items}`,
+      );
+    }
+    const submitChunk = (items: unknown[]): Future<ChunkResult> => {
+      if (this.#shutdown) {
+        throw new InvalidStateError('Cannot map on a WorkerPoolExecutor after shutdown()');
+      }
+      const job = new ChunkFuture<ChunkResult>(this.#owner, entry, items, NO_TRANSFER);
+      this.#enqueue(job);
+      return job;
     };
-    future.onCancel = () => {
-      this.#onCancel(job);
-    };
-    this.#queue.push(job);
-    this.#dispatch();
-    return future;
+    return mapResults<Awaited<ReturnType<F>>>(submitChunk, iterable, {
+      chunkSize,
+      bufferSize,
+      signal,
+    });
   }
 
   /**
@@ -248,50 +365,52 @@ export class WorkerPoolExecutor implements AsyncDisposable {
     return this.toString();
   }
 
-  #define(fn: unknown): { id: number; def: FunctionDef; name: string } {
+  #define(fn: unknown, method: string): FunctionEntry {
+    if (fn === this.#lastFn) return this.#lastEntry as FunctionEntry;
     if (typeof fn !== 'function' && !isWorkerFunction(fn)) {
       throw new TypeError(
-        `submit: 'fn' must be a function or a workerFunction(), received ${fn === null ? 'null' : typeof fn}`,
+        `${method}: 'fn' must be a function or a workerFunction(), received ${fn === null ? 'null' : typeof fn}`,
       );
     }
-    const known = this.#defs.get(fn);
-    if (known !== undefined) return known;
-    let def: FunctionDef;
-    let key: string;
-    let name: string;
-    if (isWorkerFunction(fn)) {
-      def = { url: fn.moduleUrl, exp: fn.exportName };
-      key = `mod ${fn.moduleUrl}#${fn.exportName}`;
-      name = fn.exportName;
-    } else {
-      const src = Function.prototype.toString.call(fn);
-      name = (fn as { name: string }).name || 'anonymous';
-      def = { src, name };
-      key = `src ${src}`;
+    let entry = this.#entries.get(fn);
+    if (entry === undefined) {
+      let def: FunctionDef;
+      let key: string;
+      let name: string;
+      if (isWorkerFunction(fn)) {
+        def = { url: fn.moduleUrl, exp: fn.exportName };
+        key = `mod ${fn.moduleUrl}#${fn.exportName}`;
+        name = fn.exportName;
+      } else {
+        const src = Function.prototype.toString.call(fn);
+        name = (fn as { name: string }).name || 'anonymous';
+        def = { src, name };
+        key = `src ${src}`;
+      }
+      let id = this.#fnIds.get(key);
+      if (id === undefined) {
+        id = this.#fnIds.size + 1;
+        this.#fnIds.set(key, id);
+      }
+      entry = { id, def, name };
+      this.#entries.set(fn, entry);
     }
-    let id = this.#fnIds.get(key);
-    if (id === undefined) {
-      id = this.#fnIds.size + 1;
-      this.#fnIds.set(key, id);
-    }
-    const entry = { id, def, name };
-    this.#defs.set(fn, entry);
+    this.#lastFn = fn;
+    this.#lastEntry = entry;
     return entry;
+  }
+
+  #enqueue(job: Job): void {
+    this.#queue.push(job);
+    if (!this.#scheduled) {
+      this.#scheduled = true;
+      queueMicrotask(this.#runDispatch);
+    }
   }
 
   /** Hands queued jobs to workers; ends the workers once shut down and out of work. */
   #dispatch(): void {
-    while (this.#head < this.#queue.length) {
-      const job = this.#queue[this.#head] as Job;
-      if (job.future.done()) {
-        this.#head++;
-        continue;
-      }
-      const worker = this.#pickWorker();
-      if (worker === undefined) break;
-      this.#head++;
-      this.#send(worker, job);
-    }
+    if (this.#head < this.#queue.length) this.#assign();
     if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
       this.#queue = this.#queue.slice(this.#head);
       this.#head = 0;
@@ -304,77 +423,152 @@ export class WorkerPoolExecutor implements AsyncDisposable {
     this.#maybeClose();
   }
 
+  /**
+   * Picks a worker for each queued job (an idle one, else a new one while below maxWorkers,
+   * else the least loaded with room), then sends each worker its jobs in one message.
+   */
+  #assign(): void {
+    const queue = this.#queue;
+    for (const worker of this.#workers) worker.room = worker.openRoom(REFILL_AT);
+    let used: PoolWorker[] | undefined;
+    while (this.#head < queue.length) {
+      const job = queue[this.#head] as Job;
+      if (job.done()) {
+        this.#head++;
+        continue;
+      }
+      const worker = this.#pickWorker();
+      if (worker === undefined) break;
+      this.#head++;
+      if (worker.outbox.length === 0) (used ??= []).push(worker);
+      worker.outbox.push(job);
+      worker.room--;
+    }
+    if (used !== undefined) for (const worker of used) this.#send(worker);
+  }
+
   #pickWorker(): PoolWorker | undefined {
     let best: PoolWorker | undefined;
+    let bestLoad = Infinity;
     for (const worker of this.#workers) {
-      const load = worker.inflight.length;
+      if (worker.room <= 0) continue;
+      const load = worker.inflight.length + worker.outbox.length;
       if (load === 0) return worker;
-      if (load < MAX_IN_FLIGHT && (best === undefined || load < best.inflight.length))
+      if (load < bestLoad) {
         best = worker;
+        bestLoad = load;
+      }
     }
     if (this.#workers.length < this.#maxWorkers) return this.#spawn();
     return best;
   }
 
   #spawn(): PoolWorker {
-    const worker = new PoolWorker(this.#spawnOptions, (w, m) => {
-      this.#onResult(w, m);
-    });
+    const worker = new PoolWorker(this.#spawnOptions, this.#onMessage);
     worker.thread.on('exit', (code) => {
       this.#onExit(worker, code);
     });
+    worker.room = worker.openRoom(REFILL_AT);
     this.#workers.push(worker);
     return worker;
   }
 
-  #send(worker: PoolWorker, job: Job): void {
-    const seq = worker.nextSeq;
-    const withDef = !worker.defs.has(job.fnId);
-    const message = withDef
-      ? { seq, fn: job.fnId, def: job.def, args: job.args }
-      : { seq, fn: job.fnId, args: job.args };
-    try {
-      worker.thread.postMessage(message, job.transferList);
-    } catch (error) {
-      job.future.setException(cloneError(job, error));
-      return;
+  /** Sends the worker its outbox in one message (one message per job if that one fails). */
+  #send(worker: PoolWorker): void {
+    const jobs = worker.outbox.splice(0);
+    if (jobs.length > 1 && !this.#post(worker, jobs)) {
+      // Some argument cannot be cloned: one message per job finds which.
+      for (const job of jobs) this.#post(worker, [job]);
+    } else if (jobs.length === 1) {
+      this.#post(worker, jobs);
     }
-    worker.nextSeq++;
-    if (withDef) worker.defs.add(job.fnId);
-    job.seq = seq;
-    job.worker = worker;
-    worker.inflight.push(job);
-    if (worker.inflight.length === 1) {
+  }
+
+  /** Posts jobs as one batch; false (and nothing changed) if it cannot be sent. */
+  #post(worker: PoolWorker, jobs: Job[]): boolean {
+    let defs: (number | FunctionDef)[] | undefined;
+    let transferList: Transferable[] | undefined;
+    const flat: unknown[] = new Array<unknown>(2 * jobs.length);
+    for (let i = 0; i < jobs.length; i++) {
+      const job = jobs[i] as Job;
+      const { id } = job.fn;
+      if (!worker.defs.has(id) && !defs?.includes(id)) {
+        (defs ??= []).push(id, job.fn.def);
+      }
+      flat[2 * i] = job.chunk ? -id : id;
+      flat[2 * i + 1] = job.args;
+      if (job.transferList.length > 0) (transferList ??= []).push(...job.transferList);
+    }
+    const message: BatchMessage = { seq: worker.nextSeq, jobs: flat };
+    if (defs !== undefined) message.defs = defs;
+    try {
+      worker.thread.postMessage(message, transferList);
+    } catch (error) {
+      if (jobs.length > 1) return false;
+      const job = jobs[0] as Job;
+      job.setException(cloneError(job, error));
+      return true;
+    }
+    if (defs !== undefined)
+      for (let i = 0; i < defs.length; i += 2) worker.defs.add(defs[i] as number);
+    if (worker.inflight.length === 0) {
       clearTimeout(worker.idleTimer);
       worker.idleTimer = undefined;
       worker.thread.ref();
     }
+    for (const job of jobs) {
+      job.seq = worker.nextSeq++;
+      job.worker = worker;
+      worker.inflight.push(job);
+    }
+    return true;
   }
 
   #onResult(worker: PoolWorker, message: ResultMessage): void {
-    const job = worker.inflight.find((j) => j.seq === message.seq);
+    const inflight = worker.inflight;
+    // Answers come in seq order, so the job is almost always the first.
+    let index = 0;
+    while (index < inflight.length && (inflight[index] as Job).seq !== message.seq) index++;
     // A job cancelled after it finished: its result is dropped.
-    if (job === undefined) return;
-    worker.remove(job);
+    if (index === inflight.length) return;
+    const job = inflight[index] as Job;
+    if (index === 0) inflight.shift();
+    else inflight.splice(index, 1);
     job.worker = undefined;
-    if (!job.future.done()) {
-      if (message.ok) job.future.setResult(message.value);
-      else job.future.setException(deserializeError(message.error));
+    if (!job.done()) {
+      if (message.ok) job.setResult(message.value);
+      else job.setException(deserializeError(message.error));
     }
-    this.#dispatch();
+    const left = inflight.length;
+    if (left === 0 || (left <= REFILL_AT && this.#head < this.#queue.length)) this.#dispatch();
   }
 
-  /** A worker with nothing to do: takes back a job another worker has not begun, or rests. */
+  /** A worker with nothing to do: takes back jobs another worker has not begun, or rests. */
   #idle(worker: PoolWorker): void {
     if (!this.#shutdown || this.#workers.some((w) => w.inflight.length > 1)) {
+      let busiest: PoolWorker | undefined;
       for (const other of this.#workers) {
-        if (other === worker || other.inflight.length < 2) continue;
-        const job = other.inflight.at(-1) as Job;
-        if (job.transferList.length > 0 || other.revoke(job) !== 'revoked') continue;
-        other.remove(job);
-        job.worker = undefined;
-        this.#send(worker, job);
-        return;
+        if (other === worker || other.retired || other.inflight.length < 2) continue;
+        if (busiest === undefined || other.inflight.length > busiest.inflight.length) {
+          busiest = other;
+        }
+      }
+      if (busiest !== undefined) {
+        // The later half of its jobs, from the last one back, until one has begun.
+        const taken: Job[] = [];
+        const inflight = busiest.inflight;
+        for (let n = inflight.length >> 1; n > 0; n--) {
+          const job = inflight.at(-1) as Job;
+          if (job.transferList.length > 0 || busiest.revoke(job) !== 'revoked') break;
+          inflight.pop();
+          job.worker = undefined;
+          taken.push(job);
+        }
+        if (taken.length > 0) {
+          worker.outbox.push(...taken.reverse());
+          this.#send(worker);
+          return;
+        }
       }
     }
     worker.thread.unref();
@@ -400,18 +594,21 @@ export class WorkerPoolExecutor implements AsyncDisposable {
 
   /** shutdown({ cancelFutures: true }): cancels what no worker has begun. */
   #cancelUnstarted(): void {
-    for (let i = this.#head; i < this.#queue.length; i++) (this.#queue[i] as Job).future.cancel();
+    for (let i = this.#head; i < this.#queue.length; i++) (this.#queue[i] as Job).cancel();
     for (const worker of this.#workers) {
       for (const job of [...worker.inflight]) {
         if (worker.revoke(job) !== 'revoked') continue;
         worker.remove(job);
         job.worker = undefined;
-        job.future.cancel();
+        job.cancel();
       }
     }
   }
 
-  /** Terminates a worker on purpose; its unstarted jobs go back to the queue when it exits. */
+  /**
+   * Terminates a worker on purpose. The jobs it has not begun go back to the queue at once
+   * (taken back), or when it exits if they moved buffers to it.
+   */
   #retire(worker: PoolWorker): void {
     if (worker.retired) return;
     worker.retired = true;
@@ -420,6 +617,14 @@ export class WorkerPoolExecutor implements AsyncDisposable {
     if (index !== -1) this.#workers.splice(index, 1);
     this.#exiting.add(worker);
     void worker.thread.terminate();
+    const requeue: Job[] = [];
+    for (const job of [...worker.inflight]) {
+      if (job.transferList.length > 0 || worker.revoke(job) !== 'revoked') continue;
+      worker.remove(job);
+      job.worker = undefined;
+      requeue.push(job);
+    }
+    if (requeue.length > 0) this.#queue.splice(this.#head, 0, ...requeue);
   }
 
   #onExit(worker: PoolWorker, code: number): void {
@@ -431,7 +636,7 @@ export class WorkerPoolExecutor implements AsyncDisposable {
     const requeue: Job[] = [];
     for (const job of worker.inflight) {
       job.worker = undefined;
-      if (job.future.done()) continue;
+      if (job.done()) continue;
       if (job.seq > started && job.transferList.length === 0) {
         requeue.push(job);
         continue;
@@ -443,8 +648,8 @@ export class WorkerPoolExecutor implements AsyncDisposable {
           : worker.retired
             ? 'was terminated'
             : `exited with code ${String(code)}`;
-      job.future.setException(
-        new BrokenWorkerError(`The worker running '${job.name}' ${how}`, { cause }),
+      job.setException(
+        new BrokenWorkerError(`The worker running '${job.fn.name}' ${how}`, { cause }),
       );
     }
     worker.inflight.length = 0;
@@ -478,7 +683,7 @@ function cloneError(job: Job, error: unknown): unknown {
   const what = index === -1 ? 'the arguments' : `argument ${String(index)}`;
   const reason = error instanceof Error ? error.message : String(error);
   return new DOMException(
-    `Cannot send ${what} of '${job.name}' to a worker: ${reason}`,
+    `Cannot send ${what} of '${job.fn.name}' to a worker: ${reason}`,
     'DataCloneError',
   );
 }

@@ -16,20 +16,28 @@ const nameHelper = (target, value) =>
   Object.defineProperty(target, 'name', { value, configurable: true });
 const dynamicImport = (specifier) => import(specifier);
 
-/** fn id -> { def, fn: Promise<Function> } */
+/** fn id -> { def, fn: Promise<Function>, ready: the function once `fn` has resolved } */
 const functions = new Map();
-const queue = [];
+// The jobs received and not begun, flat: seq, fn id (negated for a map chunk), args, ...
+let queue = [];
+let head = 0;
 let busy = false;
 
+// A batch: { seq: the first job's (the others follow), defs?: [id, def, ...], jobs: [fn, args, ...] }.
 parentPort.on('message', (message) => {
-  if (message.def !== undefined) functions.set(message.fn, define(message.def));
-  queue.push(message);
-  if (!busy) void pump();
+  const { defs, jobs } = message;
+  if (defs !== undefined) {
+    for (let i = 0; i < defs.length; i += 2) functions.set(defs[i], define(defs[i + 1]));
+  }
+  let seq = message.seq;
+  for (let i = 0; i < jobs.length; i += 2) queue.push(seq++, jobs[i], jobs[i + 1]);
+  if (!busy) pump();
 });
 
 function define(def) {
+  let fn;
   if (def.src !== undefined) {
-    const fn = (async () => {
+    fn = (async () => {
       let compiled;
       try {
         compiled = new Function(
@@ -50,56 +58,147 @@ function define(def) {
       }
       return compiled;
     })();
-    fn.catch(() => undefined);
-    return { def, fn };
+  } else {
+    fn = import(def.url).then((module) => {
+      const exported = module[def.exp];
+      if (typeof exported !== 'function') {
+        throw new TypeError(
+          `Cannot run '${def.exp}' of ${def.url} in a worker: the export is ${typeof exported}, not a function`,
+        );
+      }
+      return exported;
+    });
   }
-  const fn = import(def.url).then((module) => {
-    const exported = module[def.exp];
-    if (typeof exported !== 'function') {
-      throw new TypeError(
-        `Cannot run '${def.exp}' of ${def.url} in a worker: the export is ${typeof exported}, not a function`,
-      );
-    }
-    return exported;
-  });
-  fn.catch(() => undefined);
-  return { def, fn };
+  const entry = { def, fn, ready: undefined };
+  fn.then(
+    (f) => {
+      entry.ready = f;
+    },
+    () => undefined,
+  );
+  return entry;
 }
 
-async function pump() {
+/**
+ * Runs the received jobs one after another. A synchronous job runs and answers without a detour
+ * through the microtask queue; an async one (or one whose function is still being compiled or
+ * imported) suspends the loop until it settles.
+ */
+function pump() {
   busy = true;
-  while (queue.length > 0) {
-    const job = queue.shift();
+  while (head < queue.length) {
+    const seq = queue[head];
+    const id = queue[head + 1];
+    const args = queue[head + 2];
+    queue[head + 2] = undefined;
+    head += 3;
     // Claim the job, then check whether the pool took it back (see protocol.ts).
-    Atomics.store(state, STARTED, job.seq);
-    if (Atomics.load(state, CANCEL + (job.seq % CANCEL_SLOTS)) === job.seq) {
-      Atomics.store(state, DONE, job.seq);
+    Atomics.store(state, STARTED, seq);
+    if (Atomics.load(state, CANCEL + (seq % CANCEL_SLOTS)) === seq) {
+      Atomics.store(state, DONE, seq);
       continue;
     }
-    const entry = functions.get(job.fn);
-    let reply;
-    try {
-      const fn = await entry.fn;
-      const value = await fn(...job.args);
-      reply = { seq: job.seq, ok: true, value };
-    } catch (error) {
-      reply = { seq: job.seq, ok: false, error: serialize(explain(error, entry.def)) };
+    const entry = functions.get(id < 0 ? -id : id);
+    if (entry.ready !== undefined) {
+      if (run(seq, id, entry, args)) return;
+      continue;
     }
-    Atomics.store(state, DONE, job.seq);
-    send(reply, entry.def);
+    entry.fn.then(
+      () => {
+        if (!run(seq, id, entry, args)) pump();
+      },
+      (error) => {
+        finish(seq, entry, false, error);
+        pump();
+      },
+    );
+    return;
   }
+  queue = [];
+  head = 0;
   busy = false;
 }
 
+const isThenable = (value) =>
+  (typeof value === 'object' || typeof value === 'function') &&
+  value !== null &&
+  typeof value.then === 'function';
+
+/** Runs one job; true if it went async (the loop resumes once it settles). */
+function run(seq, id, entry, args) {
+  if (id < 0) return runChunk({ seq, entry, items: args, values: [] }, 0);
+  let value;
+  try {
+    value = entry.ready(...args);
+  } catch (error) {
+    finish(seq, entry, false, error);
+    return false;
+  }
+  if (!isThenable(value)) {
+    finish(seq, entry, true, value);
+    return false;
+  }
+  Promise.resolve(value).then(
+    (v) => {
+      finish(seq, entry, true, v);
+      pump();
+    },
+    (error) => {
+      finish(seq, entry, false, error);
+      pump();
+    },
+  );
+  return true;
+}
+
+/**
+ * A map() chunk: fn(item) for each item in turn. It answers [values] or, if an item fails,
+ * [the values before it, its serialized error]: the items after it are not run.
+ */
+function runChunk(chunk, from) {
+  const { seq, entry, items, values } = chunk;
+  for (let i = from; i < items.length; i++) {
+    let value;
+    try {
+      value = entry.ready(items[i]);
+    } catch (error) {
+      finish(seq, entry, true, [values, serialize(explain(error, entry.def))]);
+      return false;
+    }
+    if (isThenable(value)) {
+      Promise.resolve(value).then(
+        (v) => {
+          values.push(v);
+          if (!runChunk(chunk, i + 1)) pump();
+        },
+        (error) => {
+          finish(seq, entry, true, [values, serialize(explain(error, entry.def))]);
+          pump();
+        },
+      );
+      return true;
+    }
+    values.push(value);
+  }
+  finish(seq, entry, true, [values]);
+  return false;
+}
+
+function finish(seq, entry, ok, value) {
+  Atomics.store(state, DONE, seq);
+  if (ok) send({ seq, ok, value }, entry.def);
+  else send({ seq, ok, error: serialize(explain(value, entry.def)) }, entry.def);
+}
+
 function send(reply, def) {
-  const transferList = [];
+  let transferList;
   if (
     reply.ok &&
     typeof reply.value === 'object' &&
     reply.value !== null &&
     TRANSFER in reply.value
   ) {
-    transferList.push(...reply.value.transferList);
+    transferList = reply.value.transferList;
     reply.value = reply.value.value;
   }
   try {

@@ -1,23 +1,15 @@
-import type { ResourceLimits, SHARE_ENV, Transferable } from 'node:worker_threads';
+import type { ResourceLimits, SHARE_ENV } from 'node:worker_threads';
 import { Worker } from 'node:worker_threads';
-import type { Future } from '@corio/core';
-import type { FunctionDef, ResultMessage } from './protocol.js';
-import { CANCEL, CANCEL_SLOTS, DONE, STARTED } from './protocol.js';
+import type { JobFuture } from './job.js';
+import { liveWorkers } from './live-workers.js';
+import type { ResultMessage } from './protocol.js';
+import { CANCEL, CANCEL_SLOTS, DONE, MAX_IN_FLIGHT, STARTED } from './protocol.js';
 
 // Beside src/ in the sources and beside dist/ once built: both are one level up from internal/.
 const BOOTSTRAP = new URL('../worker.js', import.meta.url);
 
-/** One submitted call. `worker` is set while the job is in flight in that worker. */
-export interface Job {
-  readonly future: Future<unknown>;
-  readonly fnId: number;
-  readonly def: FunctionDef;
-  readonly name: string;
-  readonly args: unknown[];
-  readonly transferList: Transferable[];
-  worker: PoolWorker | undefined;
-  seq: number;
-}
+/** A job, whatever its result type. */
+export type Job = JobFuture<unknown>;
 
 /** What a new worker is started with. */
 export interface SpawnOptions {
@@ -33,6 +25,10 @@ export type Revoke = 'revoked' | 'running' | 'finished';
 export class PoolWorker {
   readonly thread: Worker;
   readonly inflight: Job[] = [];
+  /** Jobs picked for this worker during the current dispatch, sent together at its end. */
+  readonly outbox: Job[] = [];
+  /** How many more jobs it may be given in the current dispatch. */
+  room = 0;
   /** The function ids whose definition this worker has received. */
   readonly defs = new Set<number>();
   nextSeq = 1;
@@ -53,6 +49,11 @@ export class PoolWorker {
       env: options.env,
     });
     this.thread.unref();
+    const live = liveWorkers();
+    live.add(this.thread);
+    this.thread.on('exit', () => {
+      live.delete(this.thread);
+    });
     this.thread.on('message', (m: ResultMessage) => {
       onMessage(this, m);
     });
@@ -72,6 +73,18 @@ export class PoolWorker {
     const { started, done } = this.progress();
     if (started < job.seq) return 'revoked';
     return done >= job.seq ? 'finished' : 'running';
+  }
+
+  /**
+   * How many jobs it may be handed now: none while it has more than `refillAt` in flight (so jobs
+   * go in batches), else up to MAX_IN_FLIGHT, and never a seq that could share a cancel slot
+   * with one it has yet to check (see protocol.ts).
+   */
+  openRoom(refillAt: number): number {
+    const load = this.inflight.length;
+    if (load > refillAt) return 0;
+    const unchecked = this.nextSeq - 1 - Atomics.load(this.#state, STARTED);
+    return Math.max(0, Math.min(MAX_IN_FLIGHT - load, CANCEL_SLOTS - 1 - unchecked));
   }
 
   remove(job: Job): void {

@@ -10,28 +10,43 @@ export const TRANSFER = Symbol.for('corio.transfer');
  * takes back. The worker stores STARTED then loads the job's slot; the pool stores the slot then
  * loads STARTED (sequentially consistent atomics): at least one of them sees the other, so a job
  * is either revoked before it starts or known to have started, never both or neither.
+ *
+ * A worker's queue also holds the jobs taken back from it, until it reaches and skips them, so
+ * the pool never hands a worker seq s unless s - STARTED < CANCEL_SLOTS: the seqs the worker has
+ * yet to check then never share a slot, and a slot is never overwritten before it is checked.
  */
 export const STARTED = 0;
 /** Slot of the last job the worker finished. */
 export const DONE = 1;
 /** First of the slots of jobs the pool took back. */
 export const CANCEL = 2;
-/** More than MAX_IN_FLIGHT, so the in-flight jobs of a worker never share a slot. */
-export const CANCEL_SLOTS = 16;
 /** Jobs handed to one worker at a time: enough that tiny jobs never wait on a round trip. */
-export const MAX_IN_FLIGHT = 4;
+export const MAX_IN_FLIGHT = 32;
+/**
+ * A worker is handed more jobs once it has at most this many left, and then up to MAX_IN_FLIGHT
+ * in one message: the jobs travel in batches, not one message each.
+ */
+export const REFILL_AT = 12;
+/** Well above MAX_IN_FLIGHT, so jobs taken back do not hold a worker's refills up. */
+export const CANCEL_SLOTS = 4 * MAX_IN_FLIGHT;
 
 /** How the worker finds a function: its source, or a module export. */
 export type FunctionDef = { src: string; name: string } | { url: string; exp: string };
 
-/** A job sent to a worker. */
-export interface JobMessage {
+/**
+ * Jobs sent to a worker in one message. The first has seq `seq`, the next seq + 1, and so on.
+ * `jobs` is flat: a function id (negated for a map() chunk, whose args are the chunk's items),
+ * then the args array, for each job.
+ */
+export interface BatchMessage {
   seq: number;
-  fn: number;
-  /** Sent with a worker's first job of this function; the worker caches it by `fn`. */
-  def?: FunctionDef;
-  args: unknown[];
+  /** Function ids and definitions (flat) this worker sees for the first time; it caches them. */
+  defs?: (number | FunctionDef)[];
+  jobs: unknown[];
 }
+
+/** A map() chunk's answer: the values, then the error of the item that failed, if one did. */
+export type ChunkResult = [values: unknown[], error?: SerializedError | { $value: unknown }];
 
 /** An error as it crosses the thread boundary, with its cause chain. */
 export interface SerializedError {

@@ -1,0 +1,429 @@
+// Executor benchmark: `pnpm bench:executor` (Node 20 via tsx) or, from the repo root,
+// `node --import tsx bench/executor.ts` on any Node. Prints a table with ratios and writes
+// bench/results/executor-<node-major>.json (the shape of bench/results/<major>.json).
+//
+// 1. 20,000 tiny jobs (add two numbers), all submitted at once, on 2 workers: corio's
+//    WorkerPoolExecutor (submit, and map with chunks) against piscina, tinypool, a minimal
+//    hand-written pool (one job in flight per worker) and a ceiling that posts every job at once.
+// 2. 8 CPU-bound jobs (~150 ms each) on 2 workers against the same jobs run one after another on
+//    the main thread.
+//
+// `bench/executor.ts tiny` or `cpu` runs one case (and writes no JSON).
+
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { WorkerPoolExecutor } from '@corio/executor';
+import { Piscina } from 'piscina';
+import { Tinypool } from 'tinypool';
+import { format, resolveConfig } from 'prettier';
+import type { Measurement } from './harness.js';
+import { formatNumber, measure, printTable, timed } from './harness.js';
+import { OneInFlightPool, PostAllAtOnce } from './executor-pools.js';
+
+const execFileAsync = promisify(execFile);
+const BENCH_DIR = fileURLToPath(new URL('.', import.meta.url));
+const ROOT_DIR = fileURLToPath(new URL('..', import.meta.url));
+// piscina imports the job module through the tsx loader its workers inherit; tinypool's workers
+// do not inherit it, so they get the same function as a data: URL.
+const WORKER_FILE = new URL('./executor-worker.ts', import.meta.url).href;
+const WORKER_DATA_URL = `data:text/javascript,${encodeURIComponent(
+  'export default function add({ a, b }) { return a + b; }',
+)}`;
+
+const WORKERS = 2;
+const TINY_JOBS = 20_000;
+const MAP_CHUNK = 64;
+const CPU_JOBS = 8;
+const CPU_JOB_MS = 150;
+const TINY_RUNS = { warmup: 2, runs: 7 };
+const CPU_RUNS = { warmup: 1, runs: 5 };
+/** Sum of i + 1 for i in 0..TINY_JOBS-1: every contender's results are checked. */
+const TINY_SUM = (TINY_JOBS * (TINY_JOBS + 1)) / 2;
+
+type CaseId = 'tiny' | 'cpu';
+type Unit = 'jobs/s' | 'ms';
+
+const CASE_TITLES: Record<CaseId, string> = {
+  tiny: `1. ${formatNumber(TINY_JOBS, 0)} tiny jobs (a + b) submitted at once, ${String(WORKERS)} workers`,
+  cpu: `2. ${String(CPU_JOBS)} CPU-bound jobs (~${String(CPU_JOB_MS)} ms each): ${String(WORKERS)} workers vs the main thread`,
+};
+
+interface Target {
+  readonly text: string;
+  pass(value: number, ratio: number | undefined): boolean;
+}
+
+interface Variant {
+  readonly id: string;
+  readonly caseId: CaseId;
+  readonly label: string;
+  readonly unit: Unit;
+  readonly vs?: string;
+  readonly target?: Target;
+  measure(): Promise<Measurement>;
+}
+
+interface Result extends Measurement {
+  readonly id: string;
+  readonly caseId: CaseId;
+  readonly label: string;
+  readonly unit: Unit;
+  readonly vs?: string | undefined;
+  ratio?: number | undefined;
+  readonly target?: Target | undefined;
+  pass?: boolean | undefined;
+}
+
+function check(sum: number, expected: number, where: string): void {
+  if (sum !== expected) {
+    throw new Error(`${where}: got ${String(sum)}, expected ${String(expected)}`);
+  }
+}
+
+const sumOf = (values: readonly number[]): number => values.reduce((a, b) => a + b, 0);
+
+/** Jobs per second of `runAll`, which runs TINY_JOBS jobs and returns their sum. */
+function throughput(where: string, runAll: () => Promise<number>): () => Promise<number> {
+  return async () => {
+    let sum = 0;
+    const ms = await timed(async () => {
+      sum = await runAll();
+    });
+    check(sum, TINY_SUM, where);
+    return (TINY_JOBS * 1000) / ms;
+  };
+}
+
+/** Measures with a pool made before and closed after (worker start-up is not timed). */
+async function withPool<P>(
+  make: () => P,
+  close: (pool: P) => Promise<unknown>,
+  sample: (pool: P) => () => Promise<number>,
+  runs = TINY_RUNS,
+): Promise<Measurement> {
+  const pool = make();
+  try {
+    return await measure(sample(pool), runs);
+  } finally {
+    await close(pool);
+  }
+}
+
+const add = (a: number, b: number): number => a + b;
+const addOne = (i: number): number => i + 1;
+
+/** A CPU-bound job: `rounds` steps of a 32-bit FNV-1a-like hash. Self-contained. */
+function hashLoop(rounds: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < rounds; i++) h = Math.imul(h ^ (i & 0xff), 16777619) >>> 0;
+  return h;
+}
+
+/** The rounds for which hashLoop takes about CPU_JOB_MS on this thread. */
+function calibrateHash(): number {
+  let rounds = 1 << 16;
+  for (;;) {
+    const start = performance.now();
+    hashLoop(rounds);
+    const ms = performance.now() - start;
+    if (ms > 20) return Math.round((rounds * CPU_JOB_MS) / ms);
+    rounds *= 2;
+  }
+}
+
+function tinyVariants(): Variant[] {
+  const tiny = (
+    id: string,
+    label: string,
+    extra: Partial<Variant> = {},
+  ): Pick<Variant, 'id' | 'caseId' | 'label' | 'unit'> & Partial<Variant> => ({
+    id: `executor.tiny.${id}`,
+    caseId: 'tiny',
+    label,
+    unit: 'jobs/s',
+    ...extra,
+  });
+  const atLeast2x: Target = { text: '≥ 2x piscina', pass: (_v, r) => r !== undefined && r >= 2 };
+  return [
+    {
+      ...tiny('all-at-once', 'every job posted at once (no pool)'),
+      measure: () =>
+        withPool(
+          () => new PostAllAtOnce(WORKERS),
+          (p) => p.close(),
+          (p) => throughput('all at once', () => p.runAll(TINY_JOBS)),
+        ),
+    },
+    {
+      ...tiny('one-in-flight', 'minimal pool, one job in flight', { vs: 'executor.tiny.piscina' }),
+      measure: () =>
+        withPool(
+          () => new OneInFlightPool(WORKERS),
+          (p) => p.close(),
+          (p) =>
+            throughput('one in flight', async () =>
+              sumOf(await Promise.all(Array.from({ length: TINY_JOBS }, (_, i) => p.run(i, 1)))),
+            ),
+        ),
+    },
+    {
+      ...tiny('piscina', 'piscina 5 run()'),
+      measure: () =>
+        withPool(
+          () => new Piscina({ filename: WORKER_FILE, minThreads: WORKERS, maxThreads: WORKERS }),
+          (p) => p.destroy(),
+          (p) =>
+            throughput('piscina', async () =>
+              sumOf(
+                await Promise.all(
+                  Array.from(
+                    { length: TINY_JOBS },
+                    (_, i) => p.run({ a: i, b: 1 }) as Promise<number>,
+                  ),
+                ),
+              ),
+            ),
+        ),
+    },
+    {
+      ...tiny('tinypool', 'tinypool 2 run()', { vs: 'executor.tiny.piscina' }),
+      measure: () =>
+        withPool(
+          () =>
+            new Tinypool({ filename: WORKER_DATA_URL, minThreads: WORKERS, maxThreads: WORKERS }),
+          (p) => p.destroy(),
+          (p) =>
+            throughput('tinypool', async () =>
+              sumOf(
+                await Promise.all(
+                  Array.from(
+                    { length: TINY_JOBS },
+                    (_, i) => p.run({ a: i, b: 1 }) as Promise<number>,
+                  ),
+                ),
+              ),
+            ),
+        ),
+    },
+    {
+      ...tiny('corio-submit', 'corio submit()', { vs: 'executor.tiny.piscina', target: atLeast2x }),
+      measure: () =>
+        withPool(
+          () => new WorkerPoolExecutor({ maxWorkers: WORKERS }),
+          (p) => p.shutdown(),
+          (p) =>
+            throughput('corio submit', async () =>
+              sumOf(
+                await Promise.all(Array.from({ length: TINY_JOBS }, (_, i) => p.submit(add, i, 1))),
+              ),
+            ),
+        ),
+    },
+    {
+      ...tiny('corio-map', `corio map(), chunkSize ${String(MAP_CHUNK)}`, {
+        vs: 'executor.tiny.piscina',
+      }),
+      measure: () =>
+        withPool(
+          () => new WorkerPoolExecutor({ maxWorkers: WORKERS }),
+          (p) => p.shutdown(),
+          (p) =>
+            throughput('corio map', async () => {
+              const inputs = Array.from({ length: TINY_JOBS }, (_, i) => i);
+              let sum = 0;
+              for await (const value of p.map(addOne, inputs, { chunkSize: MAP_CHUNK }))
+                sum += value;
+              return sum;
+            }),
+        ),
+    },
+  ];
+}
+
+function cpuVariants(rounds: number): Variant[] {
+  const expected = hashLoop(rounds);
+  const checkAll = (values: readonly number[], where: string): void => {
+    if (values.length !== CPU_JOBS || values.some((v) => v !== expected)) {
+      throw new Error(`${where}: wrong hashes`);
+    }
+  };
+  return [
+    {
+      id: 'executor.cpu.serial',
+      caseId: 'cpu',
+      label: 'one after another, main thread',
+      unit: 'ms',
+      measure: () =>
+        measure(
+          () =>
+            timed(async () => {
+              const values: number[] = [];
+              for (let i = 0; i < CPU_JOBS; i++) values.push(hashLoop(rounds));
+              checkAll(values, 'serial');
+              await Promise.resolve();
+            }),
+          CPU_RUNS,
+        ),
+    },
+    {
+      id: 'executor.cpu.corio',
+      caseId: 'cpu',
+      label: `corio submit(), ${String(WORKERS)} workers`,
+      unit: 'ms',
+      vs: 'executor.cpu.serial',
+      target: { text: '≥ 1.8x speedup', pass: (_v, r) => r !== undefined && 1 / r >= 1.8 },
+      measure: () =>
+        withPool(
+          () => new WorkerPoolExecutor({ maxWorkers: WORKERS }),
+          (p) => p.shutdown(),
+          (p) => () =>
+            timed(async () => {
+              const jobs = Array.from({ length: CPU_JOBS }, () => p.submit(hashLoop, rounds));
+              checkAll(await Promise.all(jobs), 'corio');
+            }),
+          CPU_RUNS,
+        ),
+    },
+  ];
+}
+
+/** Which corio was measured: the commit, and a digest of packages/executor/src as it is now. */
+async function corioSource(): Promise<{ commit: string; srcDigest: string }> {
+  const src = `${ROOT_DIR}packages/executor/src`;
+  const files = (await readdir(src, { recursive: true }))
+    .filter((f) => /\.(ts|js)$/.test(f) && !/\.test(-d)?\.ts$/.test(f))
+    .sort();
+  const hash = createHash('sha256');
+  for (const file of files) hash.update(file).update(await readFile(`${src}/${file}`));
+  let commit = 'unknown';
+  try {
+    const { stdout } = await execFileAsync('git', ['rev-parse', '--short', 'HEAD'], {
+      cwd: ROOT_DIR,
+    });
+    commit = stdout.trim();
+  } catch {
+    // Not a git checkout: the digest alone identifies the sources.
+  }
+  return { commit, srcDigest: hash.digest('hex').slice(0, 12) };
+}
+
+function machine(): Record<string, string | number> {
+  const cpus = os.cpus();
+  return {
+    node: process.version,
+    v8: process.versions.v8,
+    platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+    cpu: cpus[0]?.model ?? 'unknown',
+    cores: cpus.length,
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    loadavg: os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' '),
+    date: new Date().toISOString(),
+  };
+}
+
+function formatValue(value: number, unit: Unit): string {
+  return unit === 'jobs/s' ? formatNumber(value, 0) : formatNumber(value, 1);
+}
+
+/** How a ratio reads: higher is better for jobs/s, a speedup (baseline ÷ this) for times. */
+function formatRatio(r: Result): string {
+  if (r.ratio === undefined) return '';
+  return r.unit === 'ms' ? `${(1 / r.ratio).toFixed(2)}x faster` : `${r.ratio.toFixed(2)}x`;
+}
+
+function report(results: readonly Result[], cases: readonly CaseId[]): void {
+  const header = ['case / variant', 'median', 'min–max', 'unit', 'ratio', 'vs', 'target'];
+  for (const caseId of cases) {
+    const rows = results.filter((r) => r.caseId === caseId);
+    if (rows.length === 0) continue;
+    console.log(`\n${CASE_TITLES[caseId]}`);
+    printTable(
+      header,
+      rows.map((r) => [
+        `  ${r.label}`,
+        formatValue(r.median, r.unit),
+        `${formatValue(r.min, r.unit)}–${formatValue(r.max, r.unit)}`,
+        r.unit,
+        formatRatio(r),
+        r.vs ?? '',
+        r.target === undefined ? '' : `${r.target.text} ${r.pass === true ? 'PASS' : 'FAIL'}`,
+      ]),
+    );
+  }
+}
+
+async function main(): Promise<void> {
+  const allCases = Object.keys(CASE_TITLES) as CaseId[];
+  const requested = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+  const unknown = requested.filter((a) => !allCases.includes(a as CaseId));
+  if (unknown.length > 0) {
+    throw new RangeError(
+      `bench: unknown case ${unknown.join(', ')}; cases: ${allCases.join(', ')}`,
+    );
+  }
+  const cases = requested.length === 0 ? allCases : (requested as CaseId[]);
+  const info = machine();
+  const source = await corioSource();
+  console.log(
+    `corio executor bench — Node ${String(info.node)} (V8 ${String(info.v8)}), ${String(info.platform)}\n` +
+      `${String(info.cpu)}, ${String(info.cores)} cores, ${String(info.memoryGiB)} GiB, ` +
+      `load ${String(info.loadavg)}\ncorio ${source.commit} (executor src ${source.srcDigest}); ` +
+      'medians of 5–7 runs after warm-up',
+  );
+  const started = performance.now();
+  const variants: Variant[] = [];
+  if (cases.includes('tiny')) variants.push(...tinyVariants());
+  if (cases.includes('cpu')) variants.push(...cpuVariants(calibrateHash()));
+  const results: Result[] = [];
+  for (const variant of variants) {
+    const start = performance.now();
+    const m = await variant.measure();
+    process.stderr.write(
+      `  ${variant.id.padEnd(32)} ${((performance.now() - start) / 1000).toFixed(1)} s\n`,
+    );
+    results.push({
+      ...m,
+      id: variant.id,
+      caseId: variant.caseId,
+      label: variant.label,
+      unit: variant.unit,
+      vs: variant.vs,
+      target: variant.target,
+    });
+  }
+  const byId = new Map(results.map((r) => [r.id, r]));
+  for (const r of results) {
+    const base = r.vs === undefined ? undefined : byId.get(r.vs);
+    r.ratio = base === undefined ? undefined : r.median / base.median;
+    r.pass = r.target?.pass(r.median, r.ratio);
+  }
+  report(results, cases);
+  const seconds = (performance.now() - started) / 1000;
+  console.log(
+    `\nratio: jobs/s ÷ jobs/s of the "vs" row; for times, the speedup over it; total ${seconds.toFixed(1)} s`,
+  );
+  if (requested.length === 0) {
+    const major = process.versions.node.split('.')[0] ?? 'unknown';
+    const file = `${BENCH_DIR}results/executor-${major}.json`;
+    await mkdir(`${BENCH_DIR}results`, { recursive: true });
+    const json = {
+      machine: info,
+      corio: source,
+      seconds,
+      results: results.map(({ target, ...r }) => ({ ...r, target: target?.text })),
+    };
+    // Formatted as `prettier --check` expects, since the results are committed.
+    const options = (await resolveConfig(file)) ?? {};
+    await writeFile(file, await format(JSON.stringify(json), { ...options, parser: 'json' }));
+    console.log(`wrote ${file}`);
+  }
+}
+
+await main();
