@@ -1,0 +1,125 @@
+// Runs every recipe of docs/recipes/ as a child process (`node --import tsx recipes/<slug>.ts`,
+// cwd docs/) and checks its exit and its stdout against the output shown on its page, so a
+// broken recipe, or a page that no longer tells the truth, fails the build. Needs `pnpm build`
+// (the recipes import @corio/* through docs/node_modules, which point at packages/*/dist).
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Outcome, RedisServer } from './recipes-helpers.js';
+import {
+  docsDir,
+  expectedOutput,
+  outputPattern,
+  runRecipe,
+  slots,
+  startRedis,
+} from './recipes-helpers.js';
+
+const recipesDir = join(docsDir, 'recipes');
+const slugs = readdirSync(recipesDir)
+  .filter((file) => file.endsWith('.ts'))
+  .map((file) => file.slice(0, -'.ts'.length))
+  .sort();
+const page = (slug: string): string => readFileSync(join(recipesDir, `${slug}.md`), 'utf8');
+
+// Two cores: a few children at once keeps the file short without starving the recipes' timers.
+const slot = slots(3);
+
+let redis: RedisServer | undefined;
+
+/** How a recipe is run and how it must end, for the few that are not plain programs. */
+interface Special {
+  run?: (slug: string) => Promise<Outcome>;
+  exit?: { code: number | null; signal: NodeJS.Signals | null };
+}
+
+const special: Record<string, Special> = {
+  // A service: once it is ready, a client connects and gets an echo, then Ctrl-C (SIGINT)
+  // stops it. main lets the CancelledError escape, so run() ends the process by SIGINT
+  // (status 130 in a shell), after the cleanup has run.
+  'graceful-shutdown': {
+    run: (slug) => runRecipe(slug, { onStdout: actAsClientThenInterrupt() }),
+    exit: { code: null, signal: 'SIGINT' },
+  },
+  'redis-resp': {
+    run: (slug) => {
+      if (redis === undefined) throw new Error('redis-server was not started');
+      return runRecipe(slug, { env: { REDIS_HOST: '127.0.0.1', REDIS_PORT: String(redis.port) } });
+    },
+  },
+};
+
+// Connects once "ready ... <port>" is printed, sends a line, and sends SIGINT once it is echoed.
+function actAsClientThenInterrupt(): (child: ChildProcess, stdout: string) => void {
+  let connected = false;
+  return (child, stdout) => {
+    const port = /^ready: .*:(\d+)/m.exec(stdout)?.[1];
+    if (connected || port === undefined) return;
+    connected = true;
+    const socket = connect({ host: '127.0.0.1', port: Number(port) });
+    socket.setEncoding('utf8');
+    let echoed = '';
+    socket.on('connect', () => socket.write('hello\n'));
+    socket.on('data', (chunk: string) => {
+      echoed += chunk;
+      if (echoed === 'hello\n') child.kill('SIGINT');
+    });
+    socket.on('error', () => socket.destroy());
+    socket.on('end', () => socket.destroy());
+  };
+}
+
+beforeAll(async () => {
+  if (slugs.includes('redis-resp')) redis = await startRedis();
+});
+
+afterAll(async () => {
+  await redis?.stop();
+});
+
+describe('recipes', () => {
+  it('there are at least 14', () => {
+    expect(slugs.length).toBeGreaterThanOrEqual(14);
+  });
+
+  it('every recipe has a page with a title, an H1, its code included from the file and its output', () => {
+    for (const slug of slugs) {
+      expect(existsSync(join(recipesDir, `${slug}.md`)), `${slug}.md`).toBe(true);
+      const text = page(slug);
+      expect(text, slug).toMatch(/^---\ntitle: .+\n[\s\S]*?---\n/);
+      expect(text, slug).toMatch(/^# .+$/m);
+      expect(text, slug).toMatch(new RegExp(`^<<< (\\./|@/recipes/)${slug}\\.ts(\\{.*\\})?$`, 'm'));
+      expect(expectedOutput(text), `${slug}.md has no "## Output" text block`).toBeDefined();
+    }
+  });
+
+  it('every page is a recipe, and no code is copied into a page', () => {
+    const pages = readdirSync(recipesDir).filter((f) => f.endsWith('.md') && f !== 'index.md');
+    expect(pages.map((f) => f.slice(0, -'.md'.length)).sort()).toEqual(slugs);
+    for (const slug of slugs) expect(page(slug), slug).not.toMatch(/^```(ts|typescript)$/m);
+  });
+
+  it('index.md links every recipe', () => {
+    const index = readFileSync(join(recipesDir, 'index.md'), 'utf8');
+    for (const slug of slugs)
+      expect(index, slug).toMatch(new RegExp(`\\]\\(\\./${slug}(\\.md)?\\)`));
+  });
+});
+
+describe.concurrent('recipe', () => {
+  for (const slug of slugs) {
+    it(`${slug} runs and prints the output its page shows`, async () => {
+      const config = special[slug] ?? {};
+      const outcome = await slot(() => (config.run ?? runRecipe)(slug));
+      const context = `${slug}\n--- stdout ---\n${outcome.stdout}\n--- stderr ---\n${outcome.stderr}`;
+      expect({ code: outcome.code, signal: outcome.signal }, context).toEqual(
+        config.exit ?? { code: 0, signal: null },
+      );
+      expect(outcome.stderr, context).toBe('');
+      const expected = expectedOutput(page(slug)) ?? '';
+      expect(outcome.stdout, context).toMatch(outputPattern(expected));
+    });
+  }
+});
