@@ -1,12 +1,20 @@
 import { connect } from 'node:net';
-import { Future } from '@corio/core';
-import { checkAddress, wrapSocket } from './internal/connect.js';
-import { awaitFuture } from './internal/waiters.js';
+import { connect as connectTls } from 'node:tls';
+import type { ConnectionOptions } from 'node:tls';
+import { checkAddress, establish } from './internal/connect.js';
 import { StreamReader } from './reader.js';
 import type { StreamWriter } from './writer.js';
 
 /** Options for {@link openConnection}. */
 export interface OpenConnectionOptions {
+  /**
+   * Connects over TLS (asyncio's `ssl`): `true` for Node's defaults (the system's CAs, the
+   * server's name checked against `host`), or `tls.connect` options (`ca`, `servername`,
+   * `rejectUnauthorized`, a client `cert` and `key`…). The connection is returned once the
+   * handshake is done; a certificate that fails verification rejects with Node's error.
+   * @default false
+   */
+  tls?: boolean | ConnectionOptions | undefined;
   /**
    * The reader's limit: see `StreamReaderOptions.limit`.
    * @default 65536
@@ -32,9 +40,10 @@ export interface OpenConnectionOptions {
 /**
  * Opens a TCP connection and returns its reader and writer (asyncio's `open_connection`).
  *
- * Waiting for the connection is a corio cancellation point: cancelling the task (or aborting
- * `signal`) destroys the socket. Connection refused and DNS failures reject with Node's own
- * error (`ECONNREFUSED`, `ENOTFOUND`).
+ * Waiting for the connection (and the TLS handshake) is a corio cancellation point:
+ * cancelling the task (or aborting `signal`) destroys the socket. Connection refused, DNS
+ * failures and TLS errors reject with Node's own error (`ECONNREFUSED`, `ENOTFOUND`,
+ * `DEPTH_ZERO_SELF_SIGNED_CERT`…).
  *
  * @param host - the host name or IP address.
  * @param port - the port, from 1 to 65535.
@@ -75,36 +84,27 @@ export async function openConnection(
   }
   const socketFamily: 0 | 4 | 6 = family;
   const reader = new StreamReader({ limit: options?.limit });
-  const socket = connect({
+  const tls: unknown = options?.tls ?? false;
+  if (typeof tls !== 'boolean' && (typeof tls !== 'object' || tls === null)) {
+    throw new TypeError(
+      `openConnection: 'tls' must be a boolean or an object, received ${tls === null ? 'null' : typeof tls}`,
+    );
+  }
+  const address = {
     host,
     port,
     family: socketFamily,
-    allowHalfOpen: true,
     ...(options?.localAddress === undefined ? {} : { localAddress: options.localAddress }),
-  });
-  // 'close' comes once the handle is released (`socket.closed` is set before that).
-  const closed = new Promise((resolve) => socket.once('close', resolve));
-  // Wired at once, so no socket event can go unheard.
-  const streams = wrapSocket(socket, reader);
-  const connected = new Future<void>();
-  const onConnect = (): void => {
-    if (!connected.done()) connected.setResult(undefined);
   };
-  const onError = (error: Error): void => {
-    if (!connected.done()) connected.setException(error);
-  };
-  socket.once('connect', onConnect);
-  socket.once('error', onError);
-  try {
-    await awaitFuture(connected, signal);
-  } catch (error) {
-    // Reject only once the socket's handle is released, so a failed attempt leaves nothing open.
-    socket.destroy();
-    await closed;
-    throw error;
-  } finally {
-    socket.off('connect', onConnect);
-    socket.off('error', onError);
+  if (tls === false) {
+    const socket = connect({ ...address, allowHalfOpen: true });
+    return establish(socket, 'connect', reader, signal);
   }
-  return streams;
+  const socket = connectTls({
+    ...(tls === true ? {} : tls),
+    ...address,
+    socket: undefined,
+    path: undefined,
+  });
+  return establish(socket, 'secureConnect', reader, signal);
 }

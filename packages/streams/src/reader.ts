@@ -246,6 +246,8 @@ export class StreamReader implements AsyncIterable<Buffer> {
   /** @internal */
   [SET_TRANSPORT](transport: ReaderTransport): void {
     this.#transport = transport;
+    // A new transport (after a TLS upgrade) starts paused if the reader is full.
+    if (this.#paused) transport.pause();
   }
 
   async #readUntil(seps: Buffer[], options: StreamWaitOptions | undefined): Promise<Buffer> {

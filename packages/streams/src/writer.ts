@@ -1,6 +1,11 @@
 import type { AddressInfo, Socket } from 'node:net';
+import { TLSSocket } from 'node:tls';
+import type { CipherNameAndProtocol, PeerCertificate } from 'node:tls';
 import { Future, InvalidStateError } from '@corio/core';
 import { ConnectionResetError } from './errors.js';
+import { extraInfo } from './internal/extra-info.js';
+import { serverWriters, upgradeToTls } from './internal/start-tls.js';
+import type { StartTlsOptions } from './internal/start-tls.js';
 import type { StreamReader } from './reader.js';
 import { OneShot, awaitFuture } from './internal/waiters.js';
 import type { StreamWaitOptions } from './internal/waiters.js';
@@ -43,16 +48,22 @@ function toChunk(method: string, data: unknown): string | Uint8Array {
  * ```
  */
 export class StreamWriter {
-  // #closing implies no more writes; #corked implies an uncork is queued in process.nextTick.
-  readonly #socket: Socket;
+  // #closing implies no more writes; #corked implies an uncork is queued in process.nextTick;
+  // #upgrading while startTls() has the connection (the socket changes when it resolves).
+  #socket: Socket;
   readonly #reader: StreamReader | undefined;
   #corked = false;
   #closing = false;
   #eofWritten = false;
+  #upgrading = false;
   readonly #closed = new OneShot();
   readonly #flush = (): void => {
+    if (!this.#corked) return;
     this.#corked = false;
     this.#socket.uncork();
+  };
+  readonly #onClose = (): void => {
+    this.#closed.resolve();
   };
 
   /**
@@ -66,14 +77,10 @@ export class StreamWriter {
     this.#socket = socket;
     this.#reader = reader;
     if (socket.closed) this.#closed.resolve();
-    else {
-      socket.once('close', () => {
-        this.#closed.resolve();
-      });
-    }
+    else socket.once('close', this.#onClose);
   }
 
-  /** The underlying socket. */
+  /** The underlying socket (a `tls.TLSSocket` once `startTls()` has resolved). */
   get transport(): Socket {
     return this.#socket;
   }
@@ -165,52 +172,144 @@ export class StreamWriter {
     return this.#closing || this.#socket.destroyed;
   }
 
-  /** Whether `writeEof()` is supported: true for TCP. */
+  /** Whether `writeEof()` is supported: true for TCP and Unix sockets, false for TLS. */
   canWriteEof(): boolean {
-    return true;
+    return !(this.#socket instanceof TLSSocket);
   }
 
   /**
    * Closes the write side after the buffered data is sent (asyncio's `write_eof`); the peer
    * reads EOF and may still send.
    *
-   * @throws `InvalidStateError` after `close()`.
+   * @throws `InvalidStateError` after `close()`, and on TLS (which cannot half-close, as
+   * `canWriteEof()` tells).
    */
   writeEof(): void {
     if (this.#eofWritten) return;
     this.#checkWritable('writeEof');
+    if (!this.canWriteEof()) {
+      throw new InvalidStateError('Cannot writeEof: a TLS connection cannot be half-closed');
+    }
     this.#eofWritten = true;
     this.#socket.end();
   }
 
   /**
    * Information about the connection (asyncio's `get_extra_info`): `'peername'` and
-   * `'sockname'` (a `net.AddressInfo`), `'socket'` (the `net.Socket`).
+   * `'sockname'` (a `net.AddressInfo`, for TCP), `'socket'` (the `net.Socket`, or the
+   * `tls.TLSSocket`); on TLS also `'peercert'` (the peer's `tls.PeerCertificate`), `'cipher'`
+   * (`tls.CipherNameAndProtocol`) and `'sslObject'` (the `tls.TLSSocket`).
    *
    * @param name - what to get.
    * @param defaultValue - returned for an unknown or unavailable name.
+   *
+   * @example
+   * ```ts
+   * import assert from 'node:assert/strict';
+   * import { openConnection, startServer } from '@corio/streams';
+   *
+   * const server = await startServer((_reader, writer) => {
+   *   writer.close();
+   * }, '127.0.0.1', 0);
+   * const { port } = server.address() as { port: number };
+   * const [, writer] = await openConnection('127.0.0.1', port);
+   * assert.equal(writer.getExtraInfo('peername')?.port, port);
+   * assert.equal(writer.getExtraInfo('peercert'), undefined); // not TLS
+   * assert.equal(writer.getExtraInfo('nothing', 'default'), 'default');
+   * writer.close();
+   * await writer.waitClosed();
+   * server.close();
+   * await server.waitClosed();
+   * ```
    */
   getExtraInfo(name: 'peername' | 'sockname'): AddressInfo | undefined;
   getExtraInfo(name: 'socket'): Socket;
+  getExtraInfo(name: 'peercert'): PeerCertificate | undefined;
+  getExtraInfo(name: 'cipher'): CipherNameAndProtocol | undefined;
+  getExtraInfo(name: 'sslObject'): TLSSocket | undefined;
   getExtraInfo(name: string, defaultValue?: unknown): unknown;
   getExtraInfo(name: string, defaultValue?: unknown): unknown {
-    const socket = this.#socket;
-    switch (name) {
-      case 'peername': {
-        const { remoteAddress, remoteFamily, remotePort } = socket;
-        if (remoteAddress === undefined || remoteFamily === undefined || remotePort === undefined) {
-          return defaultValue;
-        }
-        return { address: remoteAddress, family: remoteFamily, port: remotePort };
-      }
-      case 'sockname': {
-        const address = socket.address();
-        return 'port' in address ? address : defaultValue;
-      }
-      case 'socket':
-        return socket;
-      default:
-        return defaultValue;
+    return extraInfo(this.#socket, name, defaultValue);
+  }
+
+  /**
+   * Upgrades the connection to TLS (asyncio's `start_tls`), for protocols that agree on it in
+   * plain text first (STARTTLS). Once it resolves, this writer and its reader carry TLS; the
+   * bytes the reader held before stay readable.
+   *
+   * The writes made before are sent first, in plain text. The connection of a server's handler
+   * takes the server's side of the handshake (give `key` and `cert`), any other the client's,
+   * whose certificate checks are those of `tls.connect` (`ca`, `servername`…); `isServer`
+   * overrides that. A handshake that fails destroys the connection and rejects with Node's
+   * error. A corio cancellation point.
+   *
+   * @param options - `tls.connect` options (or the server's `key` and `cert`), `isServer` and
+   * `signal`: see {@link StartTlsOptions}.
+   * @throws `InvalidStateError` after `close()` or `writeEof()`, on a TLS connection or during
+   * another upgrade, or for a writer made without a reader; Node's error if the handshake fails.
+   *
+   * @example
+   * ```ts
+   * import assert from 'node:assert/strict';
+   * import { execFileSync } from 'node:child_process';
+   * import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+   * import { tmpdir } from 'node:os';
+   * import { join } from 'node:path';
+   * import { openConnection, startServer } from '@corio/streams';
+   *
+   * // A throwaway self-signed certificate for 127.0.0.1.
+   * const dir = mkdtempSync(join(tmpdir(), 'corio-'));
+   * execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1',
+   *   '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1',
+   *   '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+   * const key = readFileSync(join(dir, 'key.pem'));
+   * const cert = readFileSync(join(dir, 'cert.pem'));
+   * rmSync(dir, { recursive: true });
+   *
+   * const server = await startServer(async (reader, writer) => {
+   *   assert.equal((await reader.readLine()).toString(), 'STARTTLS\n');
+   *   writer.write('OK\n');
+   *   await writer.startTls({ key, cert }); // the server's side
+   *   writer.write(`secret: ${(await reader.readLine()).toString()}`);
+   *   writer.close();
+   * }, '127.0.0.1', 0);
+   * const { port } = server.address() as { port: number };
+   * const [reader, writer] = await openConnection('127.0.0.1', port);
+   * writer.write('STARTTLS\n');
+   * assert.equal((await reader.readLine()).toString(), 'OK\n');
+   * await writer.startTls({ ca: cert });
+   * assert.equal(writer.canWriteEof(), false);
+   * writer.write('swordfish\n');
+   * assert.equal((await reader.readLine()).toString(), 'secret: swordfish\n');
+   * writer.close();
+   * await writer.waitClosed();
+   * server.close();
+   * await server.waitClosed();
+   * ```
+   */
+  async startTls(options: StartTlsOptions = {}): Promise<void> {
+    this.#checkWritable('startTls');
+    const reader = this.#reader;
+    if (reader === undefined) {
+      throw new InvalidStateError('Cannot startTls: the StreamWriter was made without a reader');
+    }
+    if (this.#socket instanceof TLSSocket) {
+      throw new InvalidStateError('Cannot startTls: the connection already uses TLS');
+    }
+    this.#upgrading = true;
+    try {
+      // The plain text written so far goes first (Node holds the TLS bytes back until it left).
+      this.#flush();
+      await this.drain({ signal: options.signal });
+      const plain = this.#socket;
+      const isServer = options.isServer ?? serverWriters.has(this);
+      const secure = await upgradeToTls(plain, reader, isServer, options);
+      plain.off('close', this.#onClose);
+      this.#socket = secure;
+      if (secure.closed) this.#closed.resolve();
+      else secure.once('close', this.#onClose);
+    } finally {
+      this.#upgrading = false;
     }
   }
 
@@ -231,6 +330,9 @@ export class StreamWriter {
     if (this.#closing) throw new InvalidStateError(`Cannot ${method}: the StreamWriter is closed`);
     if (this.#eofWritten) {
       throw new InvalidStateError(`Cannot ${method}: writeEof() was called`);
+    }
+    if (this.#upgrading) {
+      throw new InvalidStateError(`Cannot ${method}: startTls() is in progress`);
     }
   }
 

@@ -1,4 +1,4 @@
-import { afterEach, expect } from 'vitest';
+import { afterEach, beforeEach, expect } from 'vitest';
 
 /** One turn of the event loop: lets pending I/O callbacks and immediates run. */
 export function nextTurn(): Promise<void> {
@@ -10,12 +10,22 @@ export async function flushMicrotasks(rounds = 20): Promise<void> {
   for (let i = 0; i < rounds; i++) await Promise.resolve();
 }
 
-/** Fails the test if it left a TCP socket or server open. */
-export function checkNoLeakedSockets(): void {
+/** Fails the test if it left a TCP socket or server open (and Unix ones, with `pipes`). */
+export function checkNoLeakedSockets(options?: { pipes?: boolean }): void {
+  const kinds = options?.pipes === true ? ['TCP', 'Pipe'] : ['TCP'];
+  const open = (): string[] =>
+    process
+      .getActiveResourcesInfo()
+      .filter((name) => kinds.some((kind) => name.startsWith(kind)))
+      .sort();
+  // The test runner's own pipes (its IPC channel) are there before the test starts.
+  let before: string[] = [];
+  beforeEach(() => {
+    before = open();
+  });
   afterEach(async () => {
     await nextTurn();
-    const open = process.getActiveResourcesInfo().filter((name) => name.startsWith('TCP'));
-    expect(open, 'TCP handles left open by the test').toEqual([]);
+    expect(open(), 'sockets left open by the test').toEqual(before);
   });
 }
 

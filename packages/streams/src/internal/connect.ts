@@ -1,26 +1,68 @@
 import type { Socket } from 'node:net';
+import { Future } from '@corio/core';
+import { ConnectionResetError } from '../errors.js';
 import type { StreamReader } from '../reader.js';
 import { StreamWriter } from '../writer.js';
-import { SET_TRANSPORT } from './symbols.js';
+import { attachReader } from './attach.js';
+import { awaitFuture } from './waiters.js';
 
 /** Wires a connected socket to a new reader and writer. */
 export function wrapSocket(socket: Socket, reader: StreamReader): [StreamReader, StreamWriter] {
-  reader[SET_TRANSPORT](socket);
-  socket.on('data', (data: Buffer) => {
-    reader.feedData(data);
-  });
-  socket.on('end', () => {
-    reader.feedEof();
-  });
-  socket.on('error', (error) => {
-    reader.setException(error);
-  });
-  socket.on('close', () => {
-    // The connection is gone: a reader waiting for more data sees EOF (or the error).
-    if (reader.exception() === undefined && !reader.atEof()) reader.feedEof();
-  });
+  attachReader(socket, reader);
   const writer = new StreamWriter(socket, reader);
   return [reader, writer];
+}
+
+/**
+ * Waits for a new socket to emit `event` ('connect', 'secureConnect', or 'secure' for a server
+ * side TLS upgrade). On failure the socket is destroyed and the call rejects only once its
+ * handle is released, so a failed attempt leaves nothing open.
+ */
+export async function awaitSocket(
+  socket: Socket,
+  event: 'connect' | 'secureConnect' | 'secure',
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  // 'close' comes once the handle is released (`socket.closed` is set before that).
+  const closed = new Promise((resolve) => socket.once('close', resolve));
+  const connected = new Future<void>();
+  const onConnect = (): void => {
+    if (!connected.done()) connected.setResult(undefined);
+  };
+  const onError = (error: Error): void => {
+    if (!connected.done()) connected.setException(error);
+  };
+  // A TLS peer may hang up mid-handshake without an error on this side.
+  const onClose = (): void => {
+    onError(new ConnectionResetError('Connection lost before it was established'));
+  };
+  socket.once(event, onConnect);
+  socket.once('error', onError);
+  socket.once('close', onClose);
+  try {
+    await awaitFuture(connected, signal);
+  } catch (error) {
+    socket.destroy();
+    await closed;
+    throw error;
+  } finally {
+    socket.off(event, onConnect);
+    socket.off('error', onError);
+    socket.off('close', onClose);
+  }
+}
+
+/** Wires a new socket to `reader` and a new writer, and waits for it to connect. */
+export async function establish(
+  socket: Socket,
+  event: 'connect' | 'secureConnect',
+  reader: StreamReader,
+  signal: AbortSignal | undefined,
+): Promise<[StreamReader, StreamWriter]> {
+  // Wired at once, so no socket event can go unheard.
+  const streams = wrapSocket(socket, reader);
+  await awaitSocket(socket, event, signal);
+  return streams;
 }
 
 function describe(value: unknown): string {
@@ -44,5 +86,15 @@ export function checkAddress(method: string, host: unknown, port: unknown, minPo
     throw new RangeError(
       `${method}: 'port' must be an integer from ${String(minPort)} to 65535, received ${describe(port)}`,
     );
+  }
+}
+
+/** Validates a Unix socket path. */
+export function checkPath(method: string, path: unknown): void {
+  if (typeof path !== 'string') {
+    throw new TypeError(`${method}: 'path' must be a string, received ${typeof path}`);
+  }
+  if (path.length === 0 || path.includes('\0')) {
+    throw new TypeError(`${method}: 'path' must be a socket path, received ${describe(path)}`);
   }
 }

@@ -1,0 +1,210 @@
+import type { AddressInfo, Server as NetServer, Socket } from 'node:net';
+import { Future, InvalidStateError, createTask } from '@corio/core';
+import type { Task } from '@corio/core';
+import { wrapSocket } from './internal/connect.js';
+import { serverWriters } from './internal/start-tls.js';
+import { OneShot, awaitFuture } from './internal/waiters.js';
+import type { StreamWaitOptions } from './internal/waiters.js';
+import { StreamReader } from './reader.js';
+import type { StreamWriter } from './writer.js';
+
+/** Handles one client connection: runs as its own corio task. */
+export type ClientConnectedCallback = (
+  reader: StreamReader,
+  writer: StreamWriter,
+) => void | PromiseLike<void>;
+
+/**
+ * A listening server made by {@link startServer} or {@link startUnixServer} (asyncio's `Server`).
+ *
+ * `close()` stops accepting connections and leaves the open ones alone; `closeClients()` closes
+ * them gracefully and `abortClients()` destroys them. `waitClosed()` resolves once the server
+ * is closed, every connection has ended and every handler task has finished.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { openConnection, startServer } from '@corio/streams';
+ *
+ * await using server = await startServer(async (reader, writer) => {
+ *   for await (const line of reader) writer.write(line.toString().toUpperCase());
+ *   writer.close();
+ * }, '127.0.0.1', 0);
+ * const { port } = server.address() as { port: number };
+ * const [reader, writer] = await openConnection('127.0.0.1', port);
+ * writer.write('ping\n');
+ * assert.equal((await reader.readLine()).toString(), 'PING\n');
+ * writer.writeEof();
+ * assert.equal((await reader.read()).length, 0);
+ * writer.close();
+ * server.close();
+ * ```
+ */
+export class Server implements AsyncDisposable {
+  // #closed resolves only once #closing, the net server has closed and #handlers is empty.
+  readonly #server: NetServer;
+  readonly #onClient: ClientConnectedCallback;
+  readonly #limit: number | undefined;
+  readonly #clients = new Set<StreamWriter>();
+  readonly #handlers = new Set<Task<void>>();
+  readonly #closed = new OneShot();
+  #closing = false;
+  #serverClosed = false;
+  #serving: Future<void> | undefined = undefined;
+
+  /** @internal Use {@link startServer} or {@link startUnixServer}. */
+  constructor(
+    server: NetServer,
+    onClient: ClientConnectedCallback,
+    limit: number | undefined,
+    event: 'connection' | 'secureConnection' = 'connection',
+  ) {
+    this.#server = server;
+    this.#onClient = onClient;
+    this.#limit = limit;
+    server.on(event, (socket: Socket) => {
+      this.#accept(socket);
+    });
+    // A client whose TLS handshake fails is dropped (Node destroys its socket).
+    if (event === 'secureConnection') server.on('tlsClientError', () => undefined);
+    server.once('close', () => {
+      // 'close' comes before libuv releases the listening handle, in the close phase of this
+      // turn of the event loop: wait for the next turn, so nothing is left once waitClosed()
+      // resolves.
+      setImmediate(() => {
+        setImmediate(() => {
+          this.#serverClosed = true;
+          this.#maybeClosed();
+        });
+      });
+    });
+  }
+
+  /**
+   * The listening address, like `net.Server.address()`: a `net.AddressInfo` for TCP (`null` once
+   * closed), the path for a Unix socket.
+   */
+  address(): AddressInfo | string | null {
+    return this.#server.address();
+  }
+
+  /** The listening `net.Server`s: one while the server listens, none once it is closed. */
+  get sockets(): readonly NetServer[] {
+    return this.#closing ? [] : [this.#server];
+  }
+
+  /** Whether the server accepts connections. */
+  isServing(): boolean {
+    return !this.#closing;
+  }
+
+  /**
+   * Stops accepting connections (asyncio's `close`); open connections stay open. Idempotent.
+   */
+  close(): void {
+    if (this.#closing) return;
+    this.#closing = true;
+    this.#server.close();
+    const serving = this.#serving;
+    if (serving !== undefined && !serving.done()) serving.setResult(undefined);
+  }
+
+  /** Closes every client connection after its buffered data is sent (asyncio's `close_clients`). */
+  closeClients(): void {
+    for (const writer of [...this.#clients]) writer.close();
+  }
+
+  /** Destroys every client connection at once (asyncio's `abort_clients`). */
+  abortClients(): void {
+    for (const writer of [...this.#clients]) writer.transport.destroy();
+  }
+
+  /**
+   * Resolves once the server is closed, every connection has ended and every handler has
+   * finished (asyncio's `wait_closed`). A corio cancellation point.
+   *
+   * @param options - `{ signal }`.
+   */
+  waitClosed(options?: StreamWaitOptions): Promise<void> {
+    return this.#closed.wait(options?.signal);
+  }
+
+  /**
+   * Serves until the server is closed (asyncio's `serve_forever`). Cancelling the calling task
+   * closes the server and waits for `waitClosed()` before the `CancelledError` propagates.
+   * Unlike asyncio, a `close()` from elsewhere makes it return normally.
+   *
+   * @throws `InvalidStateError` if the server is closed or already serving forever.
+   */
+  async serveForever(): Promise<void> {
+    if (this.#closing) throw new InvalidStateError('Cannot serveForever(): the server is closed');
+    if (this.#serving !== undefined) {
+      throw new InvalidStateError('Cannot serveForever(): the server is already serving forever');
+    }
+    const serving = new Future<void>();
+    this.#serving = serving;
+    try {
+      await awaitFuture(serving, undefined);
+    } catch (error) {
+      this.close();
+      await this.waitClosed();
+      throw error;
+    } finally {
+      this.#serving = undefined;
+    }
+  }
+
+  /**
+   * `await using server = await startServer(...)`: `close()`, then `waitClosed()`, which also
+   * waits for the open connections: close them (or call `closeClients()`) first.
+   */
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+    await this.waitClosed();
+  }
+
+  /** Renders the state: `<Server [serving, clients:2, handlers:2]>`. */
+  toString(): string {
+    const state = this.#closed.done ? 'closed' : this.#closing ? 'closing' : 'serving';
+    return `<Server [${state}, clients:${String(this.#clients.size)}, handlers:${String(this.#handlers.size)}]>`;
+  }
+
+  /** @internal */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+
+  #accept(socket: Socket): void {
+    if (this.#closing) {
+      socket.destroy();
+      return;
+    }
+    const [reader, writer] = wrapSocket(socket, new StreamReader({ limit: this.#limit }));
+    this.#clients.add(writer);
+    serverWriters.add(writer);
+    // The writer's socket, not this one: a TLS upgrade replaces it.
+    void writer.waitClosed().then(() => {
+      this.#clients.delete(writer);
+    });
+    const onClient = this.#onClient;
+    const task = createTask(async () => {
+      await onClient(reader, writer);
+    });
+    this.#handlers.add(task);
+    task.addDoneCallback(() => {
+      this.#handlers.delete(task);
+      if (!task.cancelled()) {
+        const error = task.exception();
+        if (error !== undefined) {
+          console.error('@corio/streams: unhandled error in a client handler', error);
+          writer.close();
+        }
+      }
+      this.#maybeClosed();
+    });
+  }
+
+  #maybeClosed(): void {
+    if (this.#serverClosed && this.#handlers.size === 0) this.#closed.resolve();
+  }
+}
