@@ -20,7 +20,7 @@ export default defineConfig({
       'bench/**/*.test.ts',
       'docs/test/**/*.test.ts',
     ],
-    setupFiles: ['packages/core/test/setup.ts'],
+    setupFiles: ['packages/core/test/setup.ts', 'packages/executor/test/setup.ts'],
     retry: 0,
     testTimeout: 20_000,
     pool: 'forks',

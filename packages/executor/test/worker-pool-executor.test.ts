@@ -1,3 +1,4 @@
+import { Worker } from 'node:worker_threads';
 import { CancelledError, InvalidStateError, createTask } from '@corio/core';
 import {
   BrokenWorkerError,
@@ -6,7 +7,8 @@ import {
   transfer,
   workerFunction,
 } from '@corio/executor';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { MAX_IN_FLIGHT, REFILL_AT } from '../src/internal/protocol.js';
 import { blockingJob, cells, setCell, waitForCell } from './helpers.js';
 
 const JOBS = new URL('./fixtures/jobs.js', import.meta.url);
@@ -177,6 +179,55 @@ describe('WorkerPoolExecutor', () => {
     expect(await long).toBe('long');
   });
 
+  it('the jobs submitted in one turn reach a worker in one message', async () => {
+    const spy = vi.spyOn(Worker.prototype, 'postMessage');
+    try {
+      await using pool = new WorkerPoolExecutor({ maxWorkers: 1 });
+      const jobs = Array.from({ length: 10 }, (_, i) => pool.submit(add, i, 1));
+      expect(spy).not.toHaveBeenCalled(); // they leave once the turn's code is done
+      expect(await Promise.all(jobs)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+      expect(spy).toHaveBeenCalledTimes(1);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('a busy worker is refilled in batches, not one message per job', async () => {
+    const spy = vi.spyOn(Worker.prototype, 'postMessage');
+    try {
+      await using pool = new WorkerPoolExecutor({ maxWorkers: 1 });
+      const count = 1000;
+      const jobs = Array.from({ length: count }, (_, i) => pool.submit(add, i, 1));
+      const results = await Promise.all(jobs);
+      expect(results).toEqual(Array.from({ length: count }, (_, i) => i + 1));
+      // The first message fills the worker, each later one tops it up from REFILL_AT.
+      const batches = 1 + Math.ceil((count - MAX_IN_FLIGHT) / (MAX_IN_FLIGHT - REFILL_AT));
+      expect(spy.mock.calls.length).toBeLessThanOrEqual(batches);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('jobs taken back from a stuck worker again and again never run twice', async () => {
+    await using pool = new WorkerPoolExecutor({ maxWorkers: 2 });
+    const shared = cells();
+    const long = pool.submit(blockingJob, shared.buffer as SharedArrayBuffer, 0, 'long');
+    await waitForCell(shared, 0);
+    const buffer = new SharedArrayBuffer(4);
+    let total = 0;
+    // Each round hands the stuck worker a batch that the other one then takes back: far more
+    // seqs than it has cancel slots pass through it before it checks any of them.
+    for (let round = 0; round < 12; round++) {
+      const jobs = Array.from({ length: 40 }, (_, i) => pool.submit(counted, buffer, i));
+      expect(await Promise.all(jobs)).toEqual(Array.from({ length: 40 }, (_, i) => i));
+      total += 40;
+    }
+    setCell(shared, 1, 1);
+    expect(await long).toBe('long');
+    await pool.shutdown(); // the unblocked worker skips what was taken back
+    expect(Atomics.load(new Int32Array(buffer), 0)).toBe(total);
+  });
+
   it('idle workers end after idleTimeoutMs and a new one starts on demand', async () => {
     await using pool = new WorkerPoolExecutor({ maxWorkers: 1, idleTimeoutMs: 0 });
     const first = await pool.submit(threadOf);
@@ -192,17 +243,22 @@ describe('WorkerPoolExecutor', () => {
       const counter = new Int32Array(buffer);
       const blocker = pool.submit(blockingJob, shared.buffer as SharedArrayBuffer, 0, 'done');
       await waitForCell(shared, 0);
-      const jobs = Array.from({ length: 8 }, (_, i) => pool.submit(counted, buffer, i));
-      // jobs[1] is in flight in the blocked worker, not begun; jobs[6] is still in the pool queue.
+      const count = MAX_IN_FLIGHT + 4;
+      const jobs = Array.from({ length: count }, (_, i) => pool.submit(counted, buffer, i));
+      await Promise.resolve(); // the dispatch: the blocked worker gets all it can take
+      expect(String(pool)).toContain('queued=5');
+      // jobs[1] is in flight in the blocked worker, not begun; jobs.at(-1) is still in the queue.
       expect(jobs[1]?.cancel()).toBe(true);
-      expect(jobs[6]?.cancel()).toBe(true);
+      expect(jobs.at(-1)?.cancel()).toBe(true);
       setCell(shared, 1, 1);
       expect(await blocker).toBe('done');
-      const rest = jobs.filter((_, i) => i !== 1 && i !== 6);
-      expect(await Promise.all(rest)).toEqual([0, 2, 3, 4, 5, 7]);
+      const rest = jobs.filter((_, i) => i !== 1 && i !== count - 1);
+      expect(await Promise.all(rest)).toEqual(
+        Array.from({ length: count }, (_, i) => i).filter((i) => i !== 1 && i !== count - 1),
+      );
       expect(jobs[1]?.cancelled()).toBe(true);
-      expect(jobs[6]?.cancelled()).toBe(true);
-      expect(Atomics.load(counter, 0)).toBe(6);
+      expect(jobs.at(-1)?.cancelled()).toBe(true);
+      expect(Atomics.load(counter, 0)).toBe(count - 2);
     });
 
     it('cancelling a running job terminates its worker; other workers go on', async () => {
@@ -220,6 +276,16 @@ describe('WorkerPoolExecutor', () => {
       expect([stuckThread, otherThread]).not.toContain(fresh);
       setCell(shared, 3, 1);
       expect(await other).toBe('other');
+    });
+
+    it('the jobs behind a cancelled running job run on the fresh worker', async () => {
+      await using pool = new WorkerPoolExecutor({ maxWorkers: 1 });
+      const shared = cells();
+      const stuck = pool.submit(blockingJob, shared.buffer as SharedArrayBuffer, 0, 'never');
+      const behind = Array.from({ length: 5 }, (_, i) => pool.submit(add, i, 10));
+      await waitForCell(shared, 0);
+      expect(stuck.cancel()).toBe(true);
+      expect(await Promise.all(behind)).toEqual([10, 11, 12, 13, 14]);
     });
 
     it('cancelling the task awaiting a job cancels the job and frees its worker', async () => {
