@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { TimeoutError, currentTask, limiter, run, waitFor } from '@corio/core';
 
 const LIMIT = 3; // requests in flight at once
-const TIMEOUT_MS = 500; // per request
+const TIMEOUT_MS = 1_000; // per request
 
 let inFlight = 0;
 let maxInFlight = 0;

@@ -156,11 +156,15 @@ export async function startRedis(binary = '/usr/bin/redis-server'): Promise<Redi
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let log = '';
+  child.on(
+    'error',
+    (error) => (log += `${error.message} (redis-server is installed by .ci/run)\n`),
+  );
   child.stdout.on('data', (chunk: Buffer) => (log += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (log += chunk.toString()));
-  const exited = once(child, 'exit');
+  const exited = new Promise((resolve) => child.once('exit', resolve));
   const stop = async (): Promise<void> => {
-    if (child.exitCode === null && child.signalCode === null) {
+    if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) {
       child.kill('SIGTERM');
       await exited;
     }
@@ -169,7 +173,7 @@ export async function startRedis(binary = '/usr/bin/redis-server'): Promise<Redi
   // of a short poll, for at most 10 s.
   const deadline = Date.now() + 10_000;
   while (!(await redisPing(port))) {
-    if (child.exitCode !== null || Date.now() > deadline) {
+    if (child.exitCode !== null || child.pid === undefined || Date.now() > deadline) {
       await stop();
       throw new Error(`redis-server did not start on port ${String(port)}:\n${log}`);
     }

@@ -120,6 +120,6 @@ describe.concurrent('recipe', () => {
       expect(outcome.stderr, context).toBe('');
       const expected = expectedOutput(page(slug)) ?? '';
       expect(outcome.stdout, context).toMatch(outputPattern(expected));
-    });
+    }, 120_000); // includes the wait for a slot
   }
 });
