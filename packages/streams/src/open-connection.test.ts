@@ -53,6 +53,14 @@ describe('openConnection', () => {
     });
   });
 
+  it('a name that cannot resolve rejects with the Node DNS error', async () => {
+    const error: unknown = await openConnection('nonexistent.invalid', 80).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Error);
+    // ENOTFOUND from a resolver that answers, EAI_AGAIN from one that cannot be reached.
+    expect(['ENOTFOUND', 'EAI_AGAIN']).toContain((error as NodeJS.ErrnoException).code);
+    expect(error).toMatchObject({ syscall: 'getaddrinfo', hostname: 'nonexistent.invalid' });
+  });
+
   it('rejects an invalid host, port, family or limit', async () => {
     await expect(openConnection('127.0.0.1', 0)).rejects.toThrow(
       "openConnection: 'port' must be an integer from 1 to 65535, received 0",
