@@ -1,0 +1,196 @@
+// The documentation site in a real browser: builds it as `pnpm docs:build` does (TypeDoc, then
+// VitePress), serves the output on 127.0.0.1 and drives Debian's Chromium through playwright-core.
+// Every request that leaves 127.0.0.1 is blocked and recorded: the site must need none.
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { chromium } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serveSite } from './site-server.js';
+import type { SiteServer } from './site-server.js';
+
+const execFileAsync = promisify(execFile);
+const DOCS = fileURLToPath(new URL('..', import.meta.url));
+const ROOT = resolve(DOCS, '..');
+const SCREENSHOTS = join(ROOT, '.screenshots');
+const BUILD_MS = 240_000;
+/** Per browser check: generous, for a loaded two-core machine. */
+const PAGE_MS = 60_000;
+
+/** Runs one build step with the Node running the tests; its output is in the error if it fails. */
+async function step(bin: string, args: readonly string[]): Promise<void> {
+  try {
+    await execFileAsync(process.execPath, [join(DOCS, 'node_modules', bin), ...args], {
+      cwd: DOCS,
+      timeout: BUILD_MS,
+      maxBuffer: 64 * 1024 * 1024,
+      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+    });
+  } catch (error) {
+    const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
+    throw new Error(`${bin} ${args.join(' ')} failed:\n${stdout}\n${stderr}`, { cause: error });
+  }
+}
+
+/** The first recipe page (by file name) and the code file it includes with `<<<`. */
+async function firstRecipe(): Promise<{ slug: string; code: string } | undefined> {
+  const dir = join(DOCS, 'recipes');
+  const pages = (await readdir(dir).catch(() => []))
+    .filter((file) => file.endsWith('.md') && file !== 'index.md')
+    .sort();
+  for (const page of pages) {
+    const markdown = await readFile(join(dir, page), 'utf8');
+    const include = /^<<<\s+(\S+?\.ts)\b/m.exec(markdown)?.[1];
+    if (include === undefined) continue;
+    const file = include.startsWith('@/') ? join(DOCS, include.slice(2)) : join(dir, include);
+    return { slug: basename(page, '.md'), code: await readFile(file, 'utf8') };
+  }
+  return undefined;
+}
+
+describe('the documentation site', { timeout: PAGE_MS }, () => {
+  let dist: string | undefined;
+  let server: SiteServer | undefined;
+  let browser: Browser | undefined;
+  let context: BrowserContext | undefined;
+  const offsite: string[] = [];
+
+  beforeAll(async () => {
+    // The same build as `pnpm docs:build`, into a folder of its own so that a `docs:build` or
+    // `docs:dev` running meanwhile neither breaks this test nor is broken by it.
+    dist = await mkdtemp(join(tmpdir(), 'corio-site-'));
+    await step('typedoc/bin/typedoc', []);
+    await step('vitepress/bin/vitepress.js', ['build', '--outDir', dist]);
+    server = await serveSite(dist);
+    await mkdir(SCREENSHOTS, { recursive: true });
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      headless: true,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    context.setDefaultTimeout(PAGE_MS / 2);
+    await context.route('**/*', (route) => {
+      const url = new URL(route.request().url());
+      if (url.hostname === '127.0.0.1') return route.continue();
+      offsite.push(url.href);
+      return route.abort('blockedbyclient');
+    });
+  }, BUILD_MS * 2);
+
+  afterAll(async () => {
+    await context?.close();
+    await browser?.close();
+    await server?.close();
+    if (dist !== undefined) await rm(dist, { recursive: true, force: true });
+  });
+
+  async function open(path: string): Promise<Page> {
+    if (context === undefined || server === undefined) throw new Error('The site did not start');
+    const page = await context.newPage();
+    const response = await page.goto(`${server.origin}${path}`, { waitUntil: 'load' });
+    expect(response?.status(), `GET ${path}`).toBe(200);
+    // The theme hydrates after load; the nav bar is there once the app is interactive.
+    await page.locator('.VPNavBar').waitFor();
+    return page;
+  }
+
+  it('renders the home page with its hero and code sample', async () => {
+    const page = await open('/');
+    await expect(page.title()).resolves.toMatch(/^corio/);
+    await expect(page.locator('.VPHero .name').innerText()).resolves.toBe('corio');
+    await expect(page.locator('.VPHero .text').innerText()).resolves.toContain('asyncio');
+    await expect(page.locator('.VPFeature').count()).resolves.toBeGreaterThanOrEqual(3);
+    const code = await page.locator('.vp-doc div[class*="language-ts"] code').first().innerText();
+    expect(code).toContain("from '@corio/core'");
+    const nav = await page.locator('.VPNavBarMenu').innerText();
+    for (const item of ['Guide', 'API', 'Recipes', 'Benchmarks']) expect(nav).toContain(item);
+    await page.screenshot({ path: join(SCREENSHOTS, 'home.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('shows the signature of createTask on its API page', async () => {
+    const page = await open('/api/core/functions/createTask');
+    await expect(page.locator('.vp-doc h1').innerText()).resolves.toContain('createTask');
+    const signature = await page
+      .locator('.vp-doc div[class*="language-ts"] code')
+      .first()
+      .innerText();
+    expect(signature).toContain('function createTask<T>(fn, options?): Task<T>');
+    // The parameters table (TypeScript may print the union in either order).
+    const fn = await page
+      .locator('.vp-doc tr')
+      .filter({ has: page.locator('td:first-child', { hasText: /^fn$/ }) })
+      .first()
+      .innerText();
+    expect(fn).toContain('() => T');
+    expect(fn).toContain('PromiseLike<T>');
+    // The description and the @example.
+    const text = await page.locator('.vp-doc').innerText();
+    expect(text).toContain('Starts fn as a new task');
+    expect(text).toContain("import { createTask, sleep } from '@corio/core';");
+    await page.screenshot({ path: join(SCREENSHOTS, 'api-createTask.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('shows the code of a recipe on its page', async () => {
+    const recipe = await firstRecipe();
+    expect(recipe, 'docs/recipes/ has no page that includes its program with <<<').toBeDefined();
+    if (recipe === undefined) return;
+    const page = await open(`/recipes/${recipe.slug}`);
+    const code = await page.locator('.vp-doc div[class*="language-"] code').first().innerText();
+    // Every import line of the program is on the page, as written in the file.
+    const imports = recipe.code.split('\n').filter((line) => line.startsWith('import '));
+    expect(imports.length).toBeGreaterThan(0);
+    for (const line of imports) expect(code).toContain(line);
+    await page.screenshot({ path: join(SCREENSHOTS, 'recipe.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('finds waitFor with the site search', async () => {
+    const page = await open('/');
+    await page.locator('#local-search button').click();
+    const input = page.locator('#localsearch-input');
+    await input.fill('waitFor');
+    const hit = page.locator('.VPLocalSearchBox a.result[href*="/api/core/functions/waitFor"]');
+    await hit.first().waitFor();
+    await page.screenshot({ path: join(SCREENSHOTS, 'search.png') });
+    await hit.first().click();
+    await page.waitForURL(/\/api\/core\/functions\/waitFor/);
+    await expect(page.locator('.vp-doc h1').innerText()).resolves.toContain('waitFor');
+    await page.close();
+  });
+
+  it('shows every benchmark results file as tables and charts', async () => {
+    const files = (await readdir(join(ROOT, 'bench', 'results'))).filter((f) =>
+      f.endsWith('.json'),
+    );
+    const page = await open('/benchmarks');
+    const text = await page.locator('.vp-doc').innerText();
+    for (const file of files) expect(text).toContain(`bench/results/${file}`);
+    expect(text).toContain('pnpm bench');
+    await expect(page.locator('.vp-doc table.results').count()).resolves.toBeGreaterThan(0);
+    const charts = await page.locator('.vp-doc svg.bench-chart').count();
+    expect(charts).toBeGreaterThanOrEqual(await page.locator('.vp-doc table.results').count());
+    await expect(page.locator('.vp-doc svg.bench-chart rect').count()).resolves.toBeGreaterThan(0);
+    await page.screenshot({ path: join(SCREENSHOTS, 'benchmarks.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('needs nothing from outside 127.0.0.1', () => {
+    expect(offsite).toEqual([]);
+  });
+});
