@@ -496,6 +496,13 @@ describe('Future repr', () => {
     expect(String(new Future())).toBe('<Future pending>');
   });
 
+  it('tags itself Future or Task for Object.prototype.toString', async () => {
+    const task = createTask(() => 1);
+    expect(Object.prototype.toString.call(new Future())).toBe('[object Future]');
+    expect(Object.prototype.toString.call(task)).toBe('[object Task]');
+    expect(await task).toBe(1);
+  });
+
   it('renders a fulfilled future with its result', () => {
     const fut = new Future<number>();
     fut.setResult(42);

@@ -228,6 +228,25 @@ export class Future<T> implements PromiseLike<T> {
     return this.#awaitable().finally(onFinally);
   }
 
+  /**
+   * `'Future'` or `'Task'`. With `then`, `catch` and `finally` it makes a Future assignable to
+   * `Promise<T>` in TypeScript, so a task can be passed where a Promise is typed.
+   *
+   * @example
+   * ```ts
+   * import assert from 'node:assert/strict';
+   * import { CancelledError, createTask, sleep } from '@corio/core';
+   *
+   * const task = createTask(() => sleep(1_000));
+   * task.cancel();
+   * await assert.rejects(task, CancelledError); // typed as a Promise
+   * assert.equal(Object.prototype.toString.call(task), '[object Task]');
+   * ```
+   */
+  get [Symbol.toStringTag](): string {
+    return this.constructor.name;
+  }
+
   /** Renders the state: `<Future pending>`, `<Future fulfilled result=42>`. */
   toString(): string {
     return `<${this.constructor.name}${this.describeFields()}>`;
