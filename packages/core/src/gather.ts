@@ -56,10 +56,12 @@ class GatheringFuture<T> extends Future<T> {
  * Runs awaitables concurrently and collects their results in input order (asyncio's
  * `gather`), typed like `Promise.all`.
  *
- * Functions and promises become tasks. On the first failure the returned future rejects with that
- * error and the other children keep running (use a `TaskGroup` to cancel siblings). With
- * `returnExceptions`, errors and `CancelledError`s are returned in place. Cancelling the returned
- * future cancels every child.
+ * A function becomes a task; a task or future is awaited as it is; a promise is followed (it is
+ * already running and cannot be interrupted, so pass `() => work()` for a cancellable child). On
+ * the first failure the returned future rejects with that error and the other children keep
+ * running (use a `TaskGroup` to cancel siblings). With `returnExceptions`, errors and
+ * `CancelledError`s are returned in place. Cancelling the returned future cancels every child
+ * that can be cancelled.
  *
  * @typeParam A - the awaitables, as a tuple or an array.
  * @param aws - the awaitables.
