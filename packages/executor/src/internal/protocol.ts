@@ -1,4 +1,3 @@
-import type { Transferable } from 'node:worker_threads';
 // The messages between the pool (main thread) and its workers; src/worker.js is the other side.
 
 /** Marks a `transfer()` wrapper; a registry symbol so the plain-JS worker can recognise it. */
@@ -97,14 +96,4 @@ export function deserializeError(data: unknown): unknown {
   Object.defineProperty(error, 'stack', { value: e.stack, writable: true, configurable: true });
   Object.assign(error, e.props);
   return error;
-}
-
-/** Unwraps a `transfer()` marker; `list` collects the objects to move. */
-export function unwrapTransfer(value: unknown, list: Transferable[]): unknown {
-  if (typeof value === 'object' && value !== null && TRANSFER in value) {
-    const marked = value as unknown as { value: unknown; transferList: Transferable[] };
-    list.push(...marked.transferList);
-    return marked.value;
-  }
-  return value;
 }
