@@ -1,11 +1,12 @@
 // The pieces of the site that run at build time, without building it: sidebars from the pages
 // that exist, the benchmark loader, and the test's static server's URL mapping.
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { access, mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseResults, sortFiles } from '../.vitepress/benchmarks.data.js';
 import {
+  GUIDE_PAGES,
   apiSidebar,
   firstGuideLink,
   firstRecipesLink,
@@ -190,5 +191,29 @@ describe('resolveFile', () => {
     expect(await resolveFile(dir, '/missing')).toBeUndefined();
     expect(await resolveFile(dir, '/../etc/passwd')).toBeUndefined();
     expect(await resolveFile(dir, '/%E0%A4%A')).toBeUndefined();
+  });
+});
+
+describe('the home page', () => {
+  it("shows the README's example, which the doc-examples test runs", async () => {
+    const block = (text: string): string | undefined => /^```ts\n[\s\S]*?^```$/m.exec(text)?.[0];
+    const root = new URL('../../', import.meta.url);
+    const home = block(await readFile(new URL('docs/index.md', root), 'utf8'));
+    expect(home).toBeDefined();
+    expect(home).toBe(block(await readFile(new URL('README.md', root), 'utf8')));
+  });
+});
+
+describe('the README', () => {
+  it('links every guide page, the recipes and the benchmarks, and each link exists', async () => {
+    const root = new URL('../../', import.meta.url);
+    const readme = await readFile(new URL('README.md', root), 'utf8');
+    const links = [...readme.matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)]
+      .map((m) => m[1] ?? '')
+      .filter((link) => !/^[a-z]+:/.test(link));
+    for (const [slug] of GUIDE_PAGES) expect(links).toContain(`docs/guide/${slug}.md`);
+    expect(links).toContain('docs/recipes/index.md');
+    expect(links).toContain('docs/benchmarks.md');
+    for (const link of links) await expect(access(new URL(link, root))).resolves.toBeUndefined();
   });
 });
