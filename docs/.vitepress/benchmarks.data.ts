@@ -63,16 +63,23 @@ export interface BenchData {
   readonly files: readonly BenchFile[];
 }
 
-/** Titles of the core cases (as bench/index.ts prints them); other cases show their id. */
+/**
+ * Case titles by `<suite>/<caseId>`, as the bench scripts print them (without the figures that a
+ * script's constants may change); a result's own `caseTitle` wins, an unknown case shows its id.
+ */
 const CASE_TITLES: Readonly<Record<string, string>> = {
-  task: 'createTask(fn) + await vs await fn()',
-  spawn: 'spawn + join 100,000 tasks',
-  timeout: 'a 10,000 ms limit that never fires',
-  heap: 'heap per pending task',
-  asyncio: 'CPython asyncio reference (spawn + join 100,000)',
-  limit: 'jobs (await null) under a concurrency limit',
-  queue: 'queue producer → consumer',
-  'asyncio-sync': 'CPython asyncio reference (limit and queue)',
+  'core/task': 'createTask(fn) + await vs await fn()',
+  'core/spawn': 'spawn + join 100,000 tasks',
+  'core/timeout': 'a 10,000 ms limit that never fires',
+  'core/heap': 'heap per pending task',
+  'core/asyncio': 'CPython asyncio reference (spawn + join 100,000)',
+  'core/limit': 'jobs (await null) under a concurrency limit',
+  'core/queue': 'queue producer → consumer',
+  'core/asyncio-sync': 'CPython asyncio reference (limit and queue)',
+  'streams/echo': 'echo through the server (MB/s: higher is better)',
+  'streams/lines': 'lines echoed line by line (lines/s: higher is better)',
+  'executor/tiny': 'tiny jobs (a + b) submitted at once',
+  'executor/cpu': 'CPU-bound jobs: workers vs the main thread',
 };
 
 const SUITE_ORDER = ['core', 'streams', 'executor'];
@@ -90,13 +97,15 @@ export function parseResults(file: string, json: string): BenchFile {
   if (!Array.isArray(raw.results)) {
     throw new TypeError(`Cannot read ${file}: 'results' must be an array`);
   }
+  const name = basename(file);
+  const suite = /^(?:(.+)-)?\d+\.json$/.exec(name)?.[1] ?? 'core';
   const byId = new Map(raw.results.map((r) => [r.id, r]));
   const cases = new Map<string, { title: string; rows: BenchRow[] }>();
   for (const result of raw.results) {
     let group = cases.get(result.caseId);
     if (group === undefined) {
       group = {
-        title: result.caseTitle ?? CASE_TITLES[result.caseId] ?? result.caseId,
+        title: result.caseTitle ?? CASE_TITLES[`${suite}/${result.caseId}`] ?? result.caseId,
         rows: [],
       };
       cases.set(result.caseId, group);
@@ -118,10 +127,9 @@ export function parseResults(file: string, json: string): BenchFile {
       ...(vs === undefined ? {} : { vsText: tidy(vs.label) }),
     });
   }
-  const name = basename(file);
   return {
     file: name,
-    suite: /^(?:(.+)-)?\d+\.json$/.exec(name)?.[1] ?? 'core',
+    suite,
     machine: raw.machine ?? {},
     ...(raw.corio?.commit === undefined ? {} : { commit: raw.corio.commit }),
     ...(raw.corio?.srcDigest === undefined ? {} : { srcDigest: raw.corio.srcDigest }),

@@ -30,7 +30,20 @@ export default defineConfig({
   srcExclude: ['README.md', 'test/**', '**/node_modules/**'],
   // Everything the browser loads comes from the site itself: no web fonts from a CDN (the theme's
   // Inter is bundled), no analytics, no hosted search.
-  head: [['meta', { name: 'theme-color', content: '#3c8772' }]],
+  head: [
+    ['meta', { name: 'theme-color', content: '#3451b2' }],
+    // Inline, so that no request for /favicon.ico fails.
+    [
+      'link',
+      {
+        rel: 'icon',
+        type: 'image/svg+xml',
+        href: `data:image/svg+xml,${encodeURIComponent(
+          '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="7" fill="#3451b2"/><path d="M22 11.5a7 7 0 1 0 0 9" fill="none" stroke="#fff" stroke-width="3.5" stroke-linecap="round"/></svg>',
+        )}`,
+      },
+    ],
+  ],
   markdown: {
     // The API pages show signatures as ```ts blocks; line numbers would only add noise.
     lineNumbers: false,

@@ -58,6 +58,7 @@ describe('the documentation site', { timeout: PAGE_MS }, () => {
   let browser: Browser | undefined;
   let context: BrowserContext | undefined;
   const offsite: string[] = [];
+  const failures: string[] = [];
 
   beforeAll(async () => {
     // The same build as `pnpm docs:build`, into a folder of its own so that a `docs:build` or
@@ -83,6 +84,10 @@ describe('the documentation site', { timeout: PAGE_MS }, () => {
     });
     context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     context.setDefaultTimeout(PAGE_MS / 2);
+    context.on('weberror', (error) => failures.push(`uncaught: ${String(error.error())}`));
+    context.on('response', (response) => {
+      if (response.status() >= 400) failures.push(`${String(response.status())} ${response.url()}`);
+    });
     await context.route('**/*', (route) => {
       const url = new URL(route.request().url());
       if (url.hostname === '127.0.0.1') return route.continue();
@@ -190,7 +195,8 @@ describe('the documentation site', { timeout: PAGE_MS }, () => {
     await page.close();
   });
 
-  it('needs nothing from outside 127.0.0.1', () => {
+  it('needs nothing from outside 127.0.0.1, and nothing failed to load or run', () => {
     expect(offsite).toEqual([]);
+    expect(failures).toEqual([]);
   });
 });
