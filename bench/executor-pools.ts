@@ -100,3 +100,47 @@ export class PostAllAtOnce {
     await Promise.all(this.#workers.map((w) => w.terminate()));
   }
 }
+
+// CommonJS, run with `eval: true`: the hash loop of the CPU-bound case, `rounds` from each message.
+const HASH_WORKER_SOURCE = `
+const { parentPort } = require('node:worker_threads');
+parentPort.on('message', (rounds) => {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < rounds; i++) h = Math.imul(h ^ (i & 0xff), 16777619) >>> 0;
+  parentPort.postMessage(h);
+});
+`;
+
+/**
+ * The CPU-bound case without a pool: each worker thread runs its share of the jobs one after
+ * another. What the machine allows at the moment, the reference for the pool's speedup.
+ */
+export class RawHashWorkers {
+  readonly #workers: Worker[];
+
+  constructor(size: number) {
+    this.#workers = Array.from(
+      { length: size },
+      () => new Worker(HASH_WORKER_SOURCE, { eval: true }),
+    );
+  }
+
+  /** Runs `jobs` hash loops of `rounds`, spread evenly; resolves with their hashes. */
+  async run(jobs: number, rounds: number): Promise<number[]> {
+    const one = (worker: Worker): Promise<number> =>
+      new Promise((resolve) => {
+        worker.once('message', resolve);
+        worker.postMessage(rounds);
+      });
+    const shares = this.#workers.map(async (worker, w) => {
+      const hashes: number[] = [];
+      for (let i = w; i < jobs; i += this.#workers.length) hashes.push(await one(worker));
+      return hashes;
+    });
+    return (await Promise.all(shares)).flat();
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.#workers.map((w) => w.terminate()));
+  }
+}

@@ -21,8 +21,8 @@ import { Piscina } from 'piscina';
 import { Tinypool } from 'tinypool';
 import { format, resolveConfig } from 'prettier';
 import type { Measurement } from './harness.js';
-import { formatNumber, measure, printTable, timed } from './harness.js';
-import { OneInFlightPool, PostAllAtOnce } from './executor-pools.js';
+import { formatNumber, measure, printTable, summarise, timed } from './harness.js';
+import { OneInFlightPool, PostAllAtOnce, RawHashWorkers } from './executor-pools.js';
 
 const execFileAsync = promisify(execFile);
 const BENCH_DIR = fileURLToPath(new URL('.', import.meta.url));
@@ -40,7 +40,7 @@ const MAP_CHUNK = 64;
 const CPU_JOBS = 8;
 const CPU_JOB_MS = 150;
 const TINY_RUNS = { warmup: 2, runs: 7 };
-const CPU_RUNS = { warmup: 1, runs: 5 };
+const CPU_RUNS = { warmup: 1, runs: 9 };
 /** Sum of i + 1 for i in 0..TINY_JOBS-1: every contender's results are checked. */
 const TINY_SUM = (TINY_JOBS * (TINY_JOBS + 1)) / 2;
 
@@ -244,6 +244,11 @@ function tinyVariants(): Variant[] {
   ];
 }
 
+/**
+ * Case 2's rows, measured in alternation (serial, raw workers, pool, serial, ...) so that all see
+ * the same load on a shared machine. The raw workers (no pool) show the speedup the machine
+ * allows at the time.
+ */
 function cpuVariants(rounds: number): Variant[] {
   const expected = hashLoop(rounds);
   const checkAll = (values: readonly number[], where: string): void => {
@@ -251,23 +256,63 @@ function cpuVariants(rounds: number): Variant[] {
       throw new Error(`${where}: wrong hashes`);
     }
   };
+  const serial = (): Promise<number> =>
+    timed(async () => {
+      const values: number[] = [];
+      for (let i = 0; i < CPU_JOBS; i++) values.push(hashLoop(rounds));
+      checkAll(values, 'serial');
+      await Promise.resolve();
+    });
+  type Rows = Record<'serial' | 'raw' | 'corio', Measurement>;
+  let measured: Promise<Rows> | undefined;
+  const measureAll = async (): Promise<Rows> => {
+    const pool = new WorkerPoolExecutor({ maxWorkers: WORKERS });
+    const raw = new RawHashWorkers(WORKERS);
+    const rawRun = (): Promise<number> =>
+      timed(async () => {
+        checkAll(await raw.run(CPU_JOBS, rounds), 'raw workers');
+      });
+    const parallel = (): Promise<number> =>
+      timed(async () => {
+        const jobs = Array.from({ length: CPU_JOBS }, () => pool.submit(hashLoop, rounds));
+        checkAll(await Promise.all(jobs), 'corio');
+      });
+    try {
+      const runs = { serial: [] as number[], raw: [] as number[], corio: [] as number[] };
+      for (let i = 0; i < CPU_RUNS.warmup + CPU_RUNS.runs; i++) {
+        const s = await serial();
+        const r = await rawRun();
+        const c = await parallel();
+        if (i < CPU_RUNS.warmup) continue;
+        runs.serial.push(s);
+        runs.raw.push(r);
+        runs.corio.push(c);
+      }
+      return {
+        serial: summarise(runs.serial),
+        raw: summarise(runs.raw),
+        corio: summarise(runs.corio),
+      };
+    } finally {
+      await Promise.all([pool.shutdown(), raw.close()]);
+    }
+  };
+  const all = (): Promise<Rows> => (measured ??= measureAll());
   return [
     {
       id: 'executor.cpu.serial',
       caseId: 'cpu',
       label: 'one after another, main thread',
       unit: 'ms',
-      measure: () =>
-        measure(
-          () =>
-            timed(async () => {
-              const values: number[] = [];
-              for (let i = 0; i < CPU_JOBS; i++) values.push(hashLoop(rounds));
-              checkAll(values, 'serial');
-              await Promise.resolve();
-            }),
-          CPU_RUNS,
-        ),
+      measure: async () => (await all()).serial,
+    },
+    {
+      id: 'executor.cpu.raw',
+      caseId: 'cpu',
+      label: `${String(WORKERS)} bare worker threads, no pool`,
+      unit: 'ms',
+      vs: 'executor.cpu.serial',
+      measure: async () => (await all()).raw,
     },
     {
       id: 'executor.cpu.corio',
@@ -276,17 +321,7 @@ function cpuVariants(rounds: number): Variant[] {
       unit: 'ms',
       vs: 'executor.cpu.serial',
       target: { text: '≥ 1.8x speedup', pass: (_v, r) => r !== undefined && 1 / r >= 1.8 },
-      measure: () =>
-        withPool(
-          () => new WorkerPoolExecutor({ maxWorkers: WORKERS }),
-          (p) => p.shutdown(),
-          (p) => () =>
-            timed(async () => {
-              const jobs = Array.from({ length: CPU_JOBS }, () => p.submit(hashLoop, rounds));
-              checkAll(await Promise.all(jobs), 'corio');
-            }),
-          CPU_RUNS,
-        ),
+      measure: async () => (await all()).corio,
     },
   ];
 }
@@ -405,6 +440,20 @@ async function main(): Promise<void> {
     r.pass = r.target?.pass(r.median, r.ratio);
   }
   report(results, cases);
+  const serial = byId.get('executor.cpu.serial');
+  const bare = byId.get('executor.cpu.raw');
+  const pool = byId.get('executor.cpu.corio');
+  if (serial !== undefined && bare !== undefined && pool !== undefined) {
+    const speedup = (m: Measurement): string =>
+      `${(serial.median / m.median).toFixed(2)}x (fastest runs ${(serial.min / m.min).toFixed(2)}x)`;
+    console.log(
+      `\nCPU speedup over the main thread: corio ${speedup(pool)}, bare workers ${speedup(bare)}; ` +
+        `load ${os
+          .loadavg()
+          .map((l) => l.toFixed(2))
+          .join(' ')} on ${String(os.cpus().length)} cores`,
+    );
+  }
   const seconds = (performance.now() - started) / 1000;
   console.log(
     `\nratio: jobs/s ÷ jobs/s of the "vs" row; for times, the speedup over it; total ${seconds.toFixed(1)} s`,
