@@ -54,6 +54,7 @@ async function firstRecipe(): Promise<{ slug: string; code: string } | undefined
 
 describe('the documentation site', { timeout: PAGE_MS }, () => {
   let dist: string | undefined;
+  let resultFiles: string[] = [];
   let server: SiteServer | undefined;
   let browser: Browser | undefined;
   let context: BrowserContext | undefined;
@@ -64,6 +65,10 @@ describe('the documentation site', { timeout: PAGE_MS }, () => {
     // The same build as `pnpm docs:build`, into a folder of its own so that a `docs:build` or
     // `docs:dev` running meanwhile neither breaks this test nor is broken by it.
     dist = await mkdtemp(join(tmpdir(), 'corio-site-'));
+    // Read before the build: a bench run may add a file while the site is being built.
+    resultFiles = (await readdir(join(ROOT, 'bench', 'results'))).filter((f) =>
+      f.endsWith('.json'),
+    );
     await step('typedoc/bin/typedoc', []);
     await step('vitepress/bin/vitepress.js', ['build', '--outDir', dist]);
     server = await serveSite(dist);
@@ -180,12 +185,9 @@ describe('the documentation site', { timeout: PAGE_MS }, () => {
   });
 
   it('shows every benchmark results file as tables and charts', async () => {
-    const files = (await readdir(join(ROOT, 'bench', 'results'))).filter((f) =>
-      f.endsWith('.json'),
-    );
     const page = await open('/benchmarks');
     const text = await page.locator('.vp-doc').innerText();
-    for (const file of files) expect(text).toContain(`bench/results/${file}`);
+    for (const file of resultFiles) expect(text).toContain(`bench/results/${file}`);
     expect(text).toContain('pnpm bench');
     await expect(page.locator('.vp-doc table.results').count()).resolves.toBeGreaterThan(0);
     const charts = await page.locator('.vp-doc svg.bench-chart').count();
