@@ -168,10 +168,16 @@ export class StreamReader implements AsyncIterable<Buffer> {
    * @param options - `{ signal }`.
    * @throws `LimitOverrunError` if no `\n` is found within `limit` bytes.
    */
-  async readLine(options?: StreamWaitOptions): Promise<Buffer> {
-    // The common case first: a whole line is buffered.
-    const index = this.#exception === undefined ? this.#buffer.indexOfByte(0x0a, 0) : -1;
-    if (index !== -1 && index <= this.#limit) return this.#take(index + 1);
+  readLine(options?: StreamWaitOptions): Promise<Buffer> {
+    // The common case without an async function: a whole line is buffered.
+    if (this.#exception === undefined) {
+      const index = this.#buffer.indexOfByte(0x0a, 0);
+      if (index !== -1 && index <= this.#limit) return Promise.resolve(this.#take(index + 1));
+    }
+    return this.#readLine(options);
+  }
+
+  async #readLine(options: StreamWaitOptions | undefined): Promise<Buffer> {
     try {
       return await this.#readUntil([NEWLINE], options);
     } catch (error) {
@@ -207,7 +213,15 @@ export class StreamReader implements AsyncIterable<Buffer> {
    * @throws `IncompleteReadError` with the rest of the stream if EOF comes first; `RangeError`
    * if `n` is negative.
    */
-  async readExactly(n: number, options?: StreamWaitOptions): Promise<Buffer> {
+  readExactly(n: number, options?: StreamWaitOptions): Promise<Buffer> {
+    // The common case without an async function: the bytes are buffered.
+    if (n > 0 && Number.isInteger(n) && this.#exception === undefined && this.#buffer.length >= n) {
+      return Promise.resolve(this.#take(n));
+    }
+    return this.#readExactly(n, options);
+  }
+
+  async #readExactly(n: number, options: StreamWaitOptions | undefined): Promise<Buffer> {
     checkSize('readExactly', n, false);
     this.#throwIfFailed();
     if (n === 0) return Buffer.alloc(0);

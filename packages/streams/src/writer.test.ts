@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Event, InvalidStateError } from '@corio/core';
 import { ConnectionResetError, StreamWriter, openConnection } from '@corio/streams';
 import { checkNoLeakedSockets, nextTurn, track } from '../test/helpers.js';
@@ -27,20 +27,32 @@ describe('StreamWriter', () => {
     await server.waitClosed();
   });
 
-  it('coalesces the writes of one tick: corked until process.nextTick', async () => {
+  it('gathers the short writes of one tick into one socket write in process.nextTick', async () => {
     const { server, port } = await listen(echo);
     const [reader, writer] = await openConnection('127.0.0.1', port);
     const socket = writer.getExtraInfo('socket');
-    for (let i = 0; i < 100; i++) writer.write(`${String(i)}\n`);
-    expect(socket.writableCorked).toBe(1);
-    expect(socket.writableLength).toBeGreaterThan(0);
+    const socketWrites = vi.spyOn(socket, 'write');
+    let bytes = 0;
+    for (let i = 0; i < 100; i++) {
+      writer.write(`${String(i)}\n`);
+      bytes += `${String(i)}\n`.length;
+    }
+    expect(socketWrites).not.toHaveBeenCalled();
+    expect(String(writer)).toBe(`<StreamWriter [open, buffered:${String(bytes)}]>`);
     await new Promise<void>((resolve) => {
       process.nextTick(resolve);
     });
-    expect(socket.writableCorked).toBe(0);
+    expect(socketWrites).toHaveBeenCalledTimes(1);
+    // A long write goes out at once, after the short ones before it.
+    writer.write('a\n');
+    writer.write(Buffer.concat([Buffer.alloc(8191, 'b'), Buffer.from('\n')]));
+    expect(socketWrites).toHaveBeenCalledTimes(3);
+    socketWrites.mockRestore();
     for (let i = 0; i < 100; i++) {
       expect((await reader.readLine()).toString()).toBe(`${String(i)}\n`);
     }
+    expect((await reader.readLine()).toString()).toBe('a\n');
+    expect((await reader.readLine()).length).toBe(8192);
     writer.close();
     await writer.waitClosed();
     server.close();

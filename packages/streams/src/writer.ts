@@ -3,12 +3,16 @@ import { TLSSocket } from 'node:tls';
 import type { CipherNameAndProtocol, PeerCertificate } from 'node:tls';
 import { Future, InvalidStateError } from '@corio/core';
 import { ConnectionResetError } from './errors.js';
+import { toBytes } from './internal/byte-buffer.js';
 import { extraInfo } from './internal/extra-info.js';
 import { serverWriters, upgradeToTls } from './internal/start-tls.js';
 import type { StartTlsOptions } from './internal/start-tls.js';
+import { WriteBuffer } from './internal/write-buffer.js';
 import type { StreamReader } from './reader.js';
 import { OneShot, awaitFuture } from './internal/waiters.js';
 import type { StreamWaitOptions } from './internal/waiters.js';
+
+const RESOLVED = Promise.resolve();
 
 function toChunk(method: string, data: unknown): string | Uint8Array {
   if (typeof data === 'string' || data instanceof Uint8Array) return data;
@@ -20,9 +24,9 @@ function toChunk(method: string, data: unknown): string | Uint8Array {
 /**
  * Writes bytes to a connection (asyncio's `StreamWriter`).
  *
- * `write()` never waits: it buffers, and the writes made in the same tick leave the process in
- * one system call (the socket is corked on the first write of a tick and uncorked in
- * `process.nextTick`). `drain()` applies backpressure: it waits while the socket holds more than
+ * `write()` never waits: it buffers, and the short writes made in the same tick leave the
+ * process in one system call (gathered into one Buffer, handed to the socket in
+ * `process.nextTick`; a write of 4 KiB or more goes to the socket at once, after them). `drain()` applies backpressure: it waits while the socket holds more than
  * its high-water mark. Strings are written as UTF-8.
  *
  * @example
@@ -48,20 +52,15 @@ function toChunk(method: string, data: unknown): string | Uint8Array {
  * ```
  */
 export class StreamWriter {
-  // #closing implies no more writes; #corked implies an uncork is queued in process.nextTick;
-  // #upgrading while startTls() has the connection (the socket changes when it resolves).
+  // #closing implies no more writes (and #pending is flushed); #upgrading while startTls() has
+  // the connection (the socket changes when it resolves).
   #socket: Socket;
   readonly #reader: StreamReader | undefined;
-  #corked = false;
+  readonly #pending = new WriteBuffer(() => this.#socket);
   #closing = false;
   #eofWritten = false;
   #upgrading = false;
   readonly #closed = new OneShot();
-  readonly #flush = (): void => {
-    if (!this.#corked) return;
-    this.#corked = false;
-    this.#socket.uncork();
-  };
   readonly #onClose = (): void => {
     this.#closed.resolve();
   };
@@ -96,8 +95,7 @@ export class StreamWriter {
     this.#checkWritable('write');
     // As in asyncio, data written after the peer went away is dropped; drain() reports it.
     if (chunk.length === 0 || this.#socket.destroyed) return;
-    this.#cork();
-    this.#socket.write(chunk);
+    this.#pending.write(toBytes(chunk));
   }
 
   /**
@@ -118,12 +116,24 @@ export class StreamWriter {
    * @throws the connection's error if it failed; `ConnectionResetError` if the connection is
    * lost (before or during the wait).
    */
-  async drain(options?: StreamWaitOptions): Promise<void> {
+  drain(options?: StreamWaitOptions): Promise<void> {
     const error = this.#reader?.exception();
-    if (error !== undefined) throw error;
+    if (error !== undefined) return Promise.reject(error);
     const socket = this.#socket;
-    if (socket.destroyed) throw new ConnectionResetError('Connection lost');
-    if (!socket.writableNeedDrain) return;
+    if (socket.destroyed) return Promise.reject(new ConnectionResetError('Connection lost'));
+    const pending = this.#pending;
+    if (
+      pending.length > 0 &&
+      pending.length + socket.writableLength >= socket.writableHighWaterMark
+    ) {
+      pending.flush();
+    }
+    // Nothing to wait for: no promise made (drain() runs once per write in a loop).
+    if (!socket.writableNeedDrain) return RESOLVED;
+    return this.#waitForDrain(socket, options);
+  }
+
+  async #waitForDrain(socket: Socket, options: StreamWaitOptions | undefined): Promise<void> {
     const future = new Future<void>();
     const onDrain = (): void => {
       if (!future.done()) future.setResult(undefined);
@@ -148,6 +158,7 @@ export class StreamWriter {
   close(): void {
     if (this.#closing) return;
     this.#closing = true;
+    this.#pending.flush();
     const socket = this.#socket;
     if (socket.destroyed) return;
     if (socket.writableFinished) {
@@ -191,6 +202,7 @@ export class StreamWriter {
       throw new InvalidStateError('Cannot writeEof: a TLS connection cannot be half-closed');
     }
     this.#eofWritten = true;
+    this.#pending.flush();
     this.#socket.end();
   }
 
@@ -299,7 +311,7 @@ export class StreamWriter {
     this.#upgrading = true;
     try {
       // The plain text written so far goes first (Node holds the TLS bytes back until it left).
-      this.#flush();
+      this.#pending.flush();
       await this.drain({ signal: options.signal });
       const plain = this.#socket;
       const isServer = options.isServer ?? serverWriters.has(this);
@@ -316,7 +328,8 @@ export class StreamWriter {
   /** Renders the state: `<StreamWriter [open, buffered:0]>`. */
   toString(): string {
     const state = this.#closed.done ? 'closed' : this.isClosing() ? 'closing' : 'open';
-    const fields = [state, `buffered:${String(this.#socket.writableLength)}`];
+    const buffered = this.#socket.writableLength + this.#pending.length;
+    const fields = [state, `buffered:${String(buffered)}`];
     if (this.#eofWritten) fields.push('eof');
     return `<StreamWriter [${fields.join(', ')}]>`;
   }
@@ -334,12 +347,5 @@ export class StreamWriter {
     if (this.#upgrading) {
       throw new InvalidStateError(`Cannot ${method}: startTls() is in progress`);
     }
-  }
-
-  #cork(): void {
-    if (this.#corked) return;
-    this.#corked = true;
-    this.#socket.cork();
-    process.nextTick(this.#flush);
   }
 }

@@ -12,9 +12,9 @@ export function toBytes(data: string | Uint8Array): Buffer {
 }
 
 /**
- * A FIFO of bytes. Taking bytes copies them out, so a chunk appended to an empty buffer is
- * adopted without a copy (nothing else writes into it), and bytes are copied into a buffer of
- * our own only when a second chunk arrives before the first is consumed.
+ * A FIFO of bytes. A chunk appended to an empty buffer is adopted without a copy (and never
+ * written into), and bytes are copied into a buffer of our own only when a second chunk
+ * arrives before the first is consumed.
  */
 export class ByteBuffer {
   // Live bytes are #buffer[#start, #end); #owned is whether #buffer is ours to write into.
@@ -45,10 +45,21 @@ export class ByteBuffer {
     return index < this.#end ? this.#buffer[index] : undefined;
   }
 
-  /** Removes the first `n` live bytes and returns a copy of them. */
+  /**
+   * Removes the first `n` live bytes and returns them: a copy, or a view of an adopted chunk
+   * when they are at least half of its memory (nothing writes into an adopted chunk, and a view
+   * that small would keep too much of it alive).
+   */
   take(n: number): Buffer {
     const start = this.#start;
-    const chunk = Buffer.from(this.#buffer.subarray(start, start + n));
+    const buffer = this.#buffer;
+    let chunk: Buffer;
+    if (!this.#owned && 2 * n >= buffer.buffer.byteLength) {
+      chunk = buffer.subarray(start, start + n);
+    } else {
+      chunk = Buffer.allocUnsafe(n);
+      buffer.copy(chunk, 0, start, start + n);
+    }
     this.discard(n);
     return chunk;
   }
