@@ -87,9 +87,11 @@ export type WorkerCallable<F extends (...args: never[]) => unknown> = F | Worker
  * fails only its own job, with {@link BrokenWorkerError}. Idle workers never keep the process
  * alive; workers with jobs do.
  *
- * Each worker gets a few jobs at once so tiny jobs do not wait on a round trip; a worker that
- * runs out of work takes back jobs another worker has not begun, so nothing waits behind a long
- * job while a worker is idle.
+ * Jobs travel in batches: those submitted in one turn of the event loop leave together, and a
+ * worker holds up to 32 jobs at once, topped up in one message when it runs low, so tiny jobs
+ * never wait on a round trip each. A worker that runs out of work takes back the jobs another
+ * worker has not begun, so nothing waits behind a long job while a worker is idle, and a worker
+ * that crashes hands its unbegun jobs back to the others.
  *
  * @example
  * ```ts
@@ -138,11 +140,6 @@ export class WorkerPoolExecutor implements AsyncDisposable {
       execArgv: options.execArgv,
       env: options.env,
     });
-  }
-
-  /** The most worker threads this pool runs at once. */
-  get maxWorkers(): number {
-    return this.#maxWorkers;
   }
 
   /**
