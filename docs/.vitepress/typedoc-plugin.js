@@ -4,7 +4,11 @@
 //   TypeDoc derives from the entry point's path) and gives it a one-line summary;
 // - leaves out members that corio only inherits from Node's or TypeScript's own types (`stack`
 //   and `cause` of every error class, the forty `tls.connect` options under `StartTlsOptions`):
-//   the page says what the type extends, and Node's documentation describes those.
+//   the page says what the type extends, and Node's documentation describes those;
+// - for an overloaded function or method whose every overload has its own comment, drops the
+//   comment of the implementation signature (a note for maintainers, such as "The
+//   implementation behind the overloads above"), which TypeDoc would show above all overloads
+//   and in the package's index.
 import { Comment, Converter, ReflectionKind } from 'typedoc';
 
 /** One line per package, shown on the API index and the package's page. */
@@ -52,5 +56,15 @@ export function load(app) {
 
   app.converter.on(Converter.EVENT_RESOLVE_BEGIN, (context) => {
     for (const reflection of external.splice(0)) context.project.removeReflection(reflection);
+    const callables = context.project.getReflectionsByKind(
+      ReflectionKind.Function | ReflectionKind.Method,
+    );
+    for (const reflection of callables) {
+      if (!('signatures' in reflection)) continue;
+      const signatures = reflection.signatures ?? [];
+      if (signatures.length > 1 && signatures.every((s) => s.comment !== undefined)) {
+        delete reflection.comment;
+      }
+    }
   });
 }
