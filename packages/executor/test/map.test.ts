@@ -232,6 +232,12 @@ describe('WorkerPoolExecutor.map', () => {
     const reason = new Error('stop');
     controller.abort(reason);
     await expect(next).rejects.toBe(reason);
+    // Aborted while the consumer holds a value: the next call rejects.
+    const held = new AbortController();
+    const more = pool.map(square, [1, 2, 3], { chunkSize: 3, signal: held.signal });
+    expect(await more.next()).toEqual({ done: false, value: 1 });
+    held.abort(reason);
+    await expect(more.next()).rejects.toBe(reason);
     const late = pool.map(square, [1], { signal: AbortSignal.abort(reason) });
     await expect(late.next()).rejects.toBe(reason);
     await pool.shutdown();

@@ -41,6 +41,7 @@ export async function* mapResults<R>(
     const isAsync = Symbol.asyncIterator in iterable;
     source = isAsync ? iterable[Symbol.asyncIterator]() : iterable[Symbol.iterator]();
     for (;;) {
+      signal?.throwIfAborted();
       while (!sourceDone && outstanding.length - head < bufferSize) {
         const items: unknown[] = [];
         try {
@@ -72,7 +73,10 @@ export async function* mapResults<R>(
         outstanding.splice(0, head);
         head = 0;
       }
-      for (const value of result[0]) yield value as R;
+      for (const value of result[0]) {
+        yield value as R;
+        signal?.throwIfAborted(); // aborted while the consumer held the value
+      }
       if (result.length > 1) throw deserializeError(result[1]);
     }
   } finally {
