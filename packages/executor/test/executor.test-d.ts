@@ -1,0 +1,38 @@
+import type { Future } from '@corio/core';
+import type { WorkerPoolExecutor } from '@corio/executor';
+import { runInExecutor, toThread, workerFunction } from '@corio/executor';
+import { describe, expectTypeOf, it } from 'vitest';
+
+declare const pool: WorkerPoolExecutor;
+const add = (a: number, b: number): number => a + b;
+const fetchName = async (id: number): Promise<string> => Promise.resolve(String(id));
+
+describe('WorkerPoolExecutor types', () => {
+  it('submit() types the future by the return type, awaited, and checks the arguments', () => {
+    expectTypeOf(pool.submit(add, 1, 2)).toEqualTypeOf<Future<number>>();
+    expectTypeOf(pool.submit(fetchName, 1)).toEqualTypeOf<Future<string>>();
+    // @ts-expect-error: a string where a number is expected
+    pool.submit(add, 1, '2');
+    // @ts-expect-error: a missing argument
+    pool.submit(add, 1);
+  });
+
+  it('map() yields the awaited results and takes items of the parameter type', () => {
+    expectTypeOf(pool.map(fetchName, [1, 2])).toEqualTypeOf<AsyncIterableIterator<string>>();
+    async function* ids(): AsyncGenerator<number> {
+      yield 1;
+      await Promise.resolve();
+    }
+    const addOne = (n: number): number => n + 1;
+    expectTypeOf(pool.map(addOne, ids())).toEqualTypeOf<AsyncIterableIterator<number>>();
+    // @ts-expect-error: strings for a function of numbers
+    pool.map(fetchName, ['a']);
+  });
+
+  it('workerFunction() carries the function type to submit(), runInExecutor() and toThread()', () => {
+    const named = workerFunction<typeof add>('file:///jobs.js', 'add');
+    expectTypeOf(pool.submit(named, 1, 2)).toEqualTypeOf<Future<number>>();
+    expectTypeOf(runInExecutor(null, named, 1, 2)).toEqualTypeOf<Future<number>>();
+    expectTypeOf(toThread(fetchName, 3)).toEqualTypeOf<Future<string>>();
+  });
+});
