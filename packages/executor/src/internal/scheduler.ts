@@ -277,8 +277,8 @@ export class Scheduler implements JobOwner {
   }
 
   /**
-   * Terminates a worker on purpose. The jobs it has not begun go back to the queue at once
-   * (taken back), or when it exits if they moved buffers to it.
+   * Terminates a worker on purpose. The jobs it has not begun go back to the queue at once (taken
+   * back), except those that moved buffers to it: they fail with BrokenWorkerError when it exits.
    */
   #retire(worker: PoolWorker): void {
     if (worker.retired) return;
