@@ -161,7 +161,8 @@ describe('the documentation site', { timeout: PAGE_MS }, () => {
     expect(recipe, 'docs/recipes/ has no page that includes its program with <<<').toBeDefined();
     if (recipe === undefined) return;
     const page = await open(`/recipes/${recipe.slug}`);
-    const code = await page.locator('.vp-doc div[class*="language-"] code').first().innerText();
+    const blocks = await page.locator('.vp-doc div[class*="language-"] code').allInnerTexts();
+    const code = blocks.join('\n');
     // Every import line of the program is on the page, as written in the file.
     const imports = recipe.code.split('\n').filter((line) => line.startsWith('import '));
     expect(imports.length).toBeGreaterThan(0);
