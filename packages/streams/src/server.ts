@@ -3,6 +3,7 @@ import { Future, InvalidStateError, createTask } from '@corio/core';
 import type { Task } from '@corio/core';
 import { wrapSocket } from './internal/connect.js';
 import { serverWriters } from './internal/start-tls.js';
+import { ON_CLOSED } from './internal/symbols.js';
 import { OneShot, awaitFuture } from './internal/waiters.js';
 import type { StreamWaitOptions } from './internal/waiters.js';
 import { StreamReader } from './reader.js';
@@ -183,7 +184,9 @@ export class Server implements AsyncDisposable {
     this.#clients.add(writer);
     serverWriters.add(writer);
     // The writer's socket, not this one: a TLS upgrade replaces it.
-    void writer.waitClosed().then(() => {
+    // Not writer.waitClosed(): this runs in the context of the task that started the server, and
+    // that task's cancellation would end the wait and drop the bookkeeping.
+    writer[ON_CLOSED](() => {
       this.#clients.delete(writer);
     });
     const onClient = this.#onClient;

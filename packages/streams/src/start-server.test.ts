@@ -175,6 +175,42 @@ describe('Server', () => {
     await server.waitClosed();
   });
 
+  it('cancelling the task that started the server leaves its connections tracked', async () => {
+    // Socket callbacks run in the async context of the task that called startServer(): the
+    // server's bookkeeping must not be a wait that this task's cancellation ends.
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown): void => {
+      unhandled.push(reason);
+    };
+    process.on('unhandledRejection', onUnhandled);
+    const started = new Event();
+    let server: Server | undefined;
+    const owner = createTask(async () => {
+      server = (await listen(echo)).server;
+      started.set();
+      await new Event().wait();
+    });
+    await started.wait();
+    const running = server as Server;
+    const { port } = running.address() as { port: number };
+    const [reader, writer] = await openConnection('127.0.0.1', port);
+    writer.write('a\n');
+    expect((await reader.readLine()).toString()).toBe('a\n');
+    owner.cancel('owner cancelled');
+    await expect(owner).rejects.toBeInstanceOf(CancelledError);
+    await nextTurn();
+    expect(String(running)).toBe('<Server [serving, clients:1, handlers:1]>');
+    running.close();
+    running.closeClients();
+    expect((await reader.read()).length).toBe(0);
+    writer.close();
+    await writer.waitClosed();
+    await running.waitClosed();
+    process.off('unhandledRejection', onUnhandled);
+    expect(unhandled).toEqual([]);
+    expect(String(running)).toBe('<Server [closed, clients:0, handlers:0]>');
+  });
+
   it('serveForever() closes the server when its task is cancelled', async () => {
     const { server, port } = await listen(echo);
     const task = createTask(() => server.serveForever());

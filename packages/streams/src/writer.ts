@@ -6,6 +6,7 @@ import { ConnectionResetError } from './errors.js';
 import { toBytes } from './internal/byte-buffer.js';
 import { extraInfo } from './internal/extra-info.js';
 import { serverWriters, upgradeToTls } from './internal/start-tls.js';
+import { ON_CLOSED } from './internal/symbols.js';
 import type { StartTlsOptions } from './internal/start-tls.js';
 import { WriteBuffer } from './internal/write-buffer.js';
 import type { StreamReader } from './reader.js';
@@ -323,6 +324,11 @@ export class StreamWriter {
     } finally {
       this.#upgrading = false;
     }
+  }
+
+  /** @internal Calls `callback` once the connection is closed (see ON_CLOSED). */
+  [ON_CLOSED](callback: () => void): void {
+    this.#closed.onDone(callback);
   }
 
   /** Renders the state: `<StreamWriter [open, buffered:0]>`. */

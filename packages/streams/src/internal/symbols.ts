@@ -3,3 +3,10 @@
 
 /** Attaches the transport a reader pauses and resumes for flow control. */
 export const SET_TRANSPORT = Symbol('corio.streams.setTransport');
+
+/**
+ * Calls back once a writer's connection is closed. For the package's own bookkeeping: a wait
+ * would belong to whichever task's async context the caller runs in (a socket callback runs in
+ * the context of the task that started the server), and that task's cancellation would end it.
+ */
+export const ON_CLOSED = Symbol('corio.streams.onClosed');

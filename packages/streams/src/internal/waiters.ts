@@ -43,6 +43,7 @@ export class OneShot {
   #done = false;
   #error: unknown = undefined;
   #failed = false;
+  #callbacks: (() => void)[] = [];
 
   get done(): boolean {
     return this.#done;
@@ -60,6 +61,12 @@ export class OneShot {
     } finally {
       this.#futures.delete(future);
     }
+  }
+
+  /** Calls `callback` once the condition is met (at once if it is), whether it failed or not. */
+  onDone(callback: () => void): void {
+    if (this.#done) callback();
+    else this.#callbacks.push(callback);
   }
 
   resolve(): void {
@@ -82,5 +89,8 @@ export class OneShot {
       if (failed) future.setException(error);
       else future.setResult(undefined);
     }
+    const callbacks = this.#callbacks;
+    this.#callbacks = [];
+    for (const callback of callbacks) callback();
   }
 }
