@@ -92,9 +92,10 @@ function pump() {
     const args = queue[head + 2];
     queue[head + 2] = undefined;
     head += 3;
-    // Claim the job, then check whether the pool took it back (see protocol.ts).
+    // Claim the job, unless the pool took it back first (see protocol.ts).
+    const claimed = claim(seq);
     Atomics.store(state, STARTED, seq);
-    if (Atomics.load(state, CANCEL + (seq % CANCEL_SLOTS)) === seq) {
+    if (!claimed) {
       Atomics.store(state, DONE, seq);
       continue;
     }
@@ -117,6 +118,16 @@ function pump() {
   queue = [];
   head = 0;
   busy = false;
+}
+
+/** Writes +seq in the job's slot unless the pool wrote -seq first: one of the two wins. */
+function claim(seq) {
+  const slot = CANCEL + (seq % CANCEL_SLOTS);
+  for (;;) {
+    const current = Atomics.load(state, slot);
+    if (current === -seq) return false;
+    if (Atomics.compareExchange(state, slot, current, seq) === current) return true;
+  }
 }
 
 const isThenable = (value) =>

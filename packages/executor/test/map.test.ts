@@ -252,6 +252,19 @@ describe('WorkerPoolExecutor.map', () => {
     expect(String(pool)).toBe('<WorkerPoolExecutor shut down workers=0 queued=0>');
   });
 
+  it('every chunk answers once while idle workers keep taking jobs back from busy ones', async () => {
+    // Each chunk is tiny, so a worker that runs dry takes back the chunks the other has not begun
+    // over and over: the worker's claim and the pool's take-back race for the same job all along.
+    await using pool = new WorkerPoolExecutor({ maxWorkers: 2 });
+    const addOne = (i: number): number => i + 1;
+    const inputs = Array.from({ length: 20_000 }, (_, i) => i);
+    for (let run = 0; run < 10; run++) {
+      let sum = 0;
+      for await (const value of pool.map(addOne, inputs, { chunkSize: 64 })) sum += value;
+      expect(sum).toBe((20_000 * 20_001) / 2);
+    }
+  });
+
   describe('misuse', () => {
     it('rejects a bad chunkSize or bufferSize with RangeError naming it', async () => {
       await using pool = new WorkerPoolExecutor({ maxWorkers: 1 });

@@ -67,12 +67,22 @@ export class PoolWorker {
     return { started: Atomics.load(this.#state, STARTED), done: Atomics.load(this.#state, DONE) };
   }
 
-  /** Takes an in-flight job back if the worker has not begun it (see protocol.ts). */
+  /**
+   * Takes an in-flight job back if the worker has not begun it: writes -seq in the job's slot
+   * unless the worker wrote +seq first (see protocol.ts).
+   */
   revoke(job: Job): Revoke {
-    Atomics.store(this.#state, CANCEL + (job.seq % CANCEL_SLOTS), job.seq);
-    const { started, done } = this.progress();
-    if (started < job.seq) return 'revoked';
-    return done >= job.seq ? 'finished' : 'running';
+    const { seq } = job;
+    const slot = CANCEL + (seq % CANCEL_SLOTS);
+    for (;;) {
+      const current = Atomics.load(this.#state, slot);
+      if (current === -seq) return 'revoked';
+      // Claimed by the worker; or the slot serves a later job, so this one is long decided.
+      if (current === seq || Math.abs(current) > seq) {
+        return Atomics.load(this.#state, DONE) >= seq ? 'finished' : 'running';
+      }
+      if (Atomics.compareExchange(this.#state, slot, current, -seq) === current) return 'revoked';
+    }
   }
 
   /**

@@ -4,20 +4,22 @@
 export const TRANSFER = Symbol.for('corio.transfer');
 
 /**
- * Per-worker shared Int32Array: [STARTED] is the seq of the last job the worker began, [DONE] the
- * seq of the last it finished, then CANCEL_SLOTS slots where the pool writes the seq of a job it
- * takes back. The worker stores STARTED then loads the job's slot; the pool stores the slot then
- * loads STARTED (sequentially consistent atomics): at least one of them sees the other, so a job
- * is either revoked before it starts or known to have started, never both or neither.
+ * Per-worker shared Int32Array: [STARTED] is the seq of the last job the worker reached (began or
+ * skipped), [DONE] the seq of the last it finished, then CANCEL_SLOTS slots that decide, for each
+ * job, who had it first: the worker claims job `seq` by writing +seq in slot seq % CANCEL_SLOTS,
+ * the pool takes it back by writing -seq, each with a compare-and-exchange from the value it read.
+ * Exactly one of the two writes lands, so a job is either taken back and skipped, or run where it
+ * was sent; never both (run twice) or neither (lost). (Plain stores and loads on both sides
+ * allowed both to see the other: the worker skipped a job the pool believed it was running.)
  *
  * A worker's queue also holds the jobs taken back from it, until it reaches and skips them, so
- * the pool never hands a worker seq s unless s - STARTED < CANCEL_SLOTS: the seqs the worker has
- * yet to check then never share a slot, and a slot is never overwritten before it is checked.
+ * the pool never hands a worker seq s unless s - STARTED < CANCEL_SLOTS: a slot is only ever
+ * contested for one undecided job at a time.
  */
 export const STARTED = 0;
 /** Slot of the last job the worker finished. */
 export const DONE = 1;
-/** First of the slots of jobs the pool took back. */
+/** First of the slots that decide between the worker's claim and the pool's take-back. */
 export const CANCEL = 2;
 /** Jobs handed to one worker at a time: enough that tiny jobs never wait on a round trip. */
 export const MAX_IN_FLIGHT = 32;
