@@ -10,23 +10,19 @@
 //
 // `bench/executor.ts tiny` or `cpu` runs one case (and writes no JSON).
 
-import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { WorkerPoolExecutor } from '@corio/executor';
 import { Piscina } from 'piscina';
 import { Tinypool } from 'tinypool';
 import { format, resolveConfig } from 'prettier';
 import type { Measurement } from './harness.js';
+import { corioSource, machine } from './provenance.js';
 import { formatNumber, measure, printTable, summarise, timed } from './harness.js';
 import { OneInFlightPool, PostAllAtOnce, RawHashWorkers } from './executor-pools.js';
 
-const execFileAsync = promisify(execFile);
 const BENCH_DIR = fileURLToPath(new URL('.', import.meta.url));
-const ROOT_DIR = fileURLToPath(new URL('..', import.meta.url));
 // piscina imports the job module through the tsx loader its workers inherit; tinypool's workers
 // do not inherit it, so they get the same function as a data: URL.
 const WORKER_FILE = new URL('./executor-worker.ts', import.meta.url).href;
@@ -326,43 +322,6 @@ function cpuVariants(rounds: number): Variant[] {
   ];
 }
 
-/** Which corio was measured: the commit, and a digest of packages/executor/src as it is now. */
-async function corioSource(): Promise<{ commit: string; srcDigest: string }> {
-  const src = `${ROOT_DIR}packages/executor/src`;
-  const files = (await readdir(src, { recursive: true }))
-    .filter((f) => /\.(ts|js)$/.test(f) && !/\.test(-d)?\.ts$/.test(f))
-    .sort();
-  const hash = createHash('sha256');
-  for (const file of files) hash.update(file).update(await readFile(`${src}/${file}`));
-  let commit = 'unknown';
-  try {
-    const { stdout } = await execFileAsync('git', ['rev-parse', '--short', 'HEAD'], {
-      cwd: ROOT_DIR,
-    });
-    commit = stdout.trim();
-  } catch {
-    // Not a git checkout: the digest alone identifies the sources.
-  }
-  return { commit, srcDigest: hash.digest('hex').slice(0, 12) };
-}
-
-function machine(): Record<string, string | number> {
-  const cpus = os.cpus();
-  return {
-    node: process.version,
-    v8: process.versions.v8,
-    platform: `${os.platform()} ${os.release()} ${os.arch()}`,
-    cpu: cpus[0]?.model ?? 'unknown',
-    cores: cpus.length,
-    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
-    loadavg: os
-      .loadavg()
-      .map((l) => l.toFixed(2))
-      .join(' '),
-    date: new Date().toISOString(),
-  };
-}
-
 function formatValue(value: number, unit: Unit): string {
   return unit === 'jobs/s' ? formatNumber(value, 0) : formatNumber(value, 1);
 }
@@ -405,7 +364,7 @@ async function main(): Promise<void> {
   }
   const cases = requested.length === 0 ? allCases : (requested as CaseId[]);
   const info = machine();
-  const source = await corioSource();
+  const source = await corioSource(['core', 'executor']);
   console.log(
     `corio executor bench — Node ${String(info.node)} (V8 ${String(info.v8)}), ${String(info.platform)}\n` +
       `${String(info.cpu)}, ${String(info.cores)} cores, ${String(info.memoryGiB)} GiB, ` +

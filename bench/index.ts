@@ -12,15 +12,14 @@
 // tax. The heap case runs in a child process with --expose-gc unless this one has gc().
 
 import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { createTask, gather, run, timeout, waitFor } from '@corio/core';
 import pTimeout from 'p-timeout';
 import { format, resolveConfig } from 'prettier';
 import type { Loop, Measurement } from './harness.js';
+import { corioSource, machine } from './provenance.js';
 import { formatNumber, measure, measureOps, printTable, summarise, timed } from './harness.js';
 import type { HeapResult } from './heap.js';
 import { HEAP_TASKS, measureHeap } from './heap.js';
@@ -600,43 +599,6 @@ async function measureAsyncioSync(): Promise<Result[]> {
 // ---------------------------------------------------------------------------------------------
 // Running and reporting.
 
-/** Which corio was measured: the commit, and a digest of packages/core/src as it is now. */
-async function corioSource(): Promise<{ commit: string; srcDigest: string }> {
-  const src = `${ROOT_DIR}packages/core/src`;
-  const files = (await readdir(src, { recursive: true }))
-    .filter((f) => f.endsWith('.ts') && !/\.test(-d)?\.ts$/.test(f))
-    .sort();
-  const hash = createHash('sha256');
-  for (const file of files) hash.update(file).update(await readFile(`${src}/${file}`));
-  let commit = 'unknown';
-  try {
-    const { stdout } = await execFileAsync('git', ['rev-parse', '--short', 'HEAD'], {
-      cwd: ROOT_DIR,
-    });
-    commit = stdout.trim();
-  } catch {
-    // Not a git checkout: the digest alone identifies the sources.
-  }
-  return { commit, srcDigest: hash.digest('hex').slice(0, 12) };
-}
-
-function machine(): Record<string, string | number> {
-  const cpus = os.cpus();
-  return {
-    node: process.version,
-    v8: process.versions.v8,
-    platform: `${os.platform()} ${os.release()} ${os.arch()}`,
-    cpu: cpus[0]?.model ?? 'unknown',
-    cores: cpus.length,
-    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
-    loadavg: os
-      .loadavg()
-      .map((l) => l.toFixed(2))
-      .join(' '),
-    date: new Date().toISOString(),
-  };
-}
-
 function formatValue(value: number, unit: Unit): string {
   return unit === 'ns/op' ? formatNumber(value, 0) : formatNumber(value, 1);
 }
@@ -690,7 +652,7 @@ async function main(): Promise<void> {
   }
   const cases = requested.length === 0 ? allCases : (requested as CaseId[]);
   const info = machine();
-  const source = await corioSource();
+  const source = await corioSource(['core']);
   console.log(
     `corio bench — Node ${String(info.node)} (V8 ${String(info.v8)}), ${String(info.platform)}\n` +
       `${String(info.cpu)}, ${String(info.cores)} cores, ${String(info.memoryGiB)} GiB, ` +

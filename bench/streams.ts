@@ -8,21 +8,17 @@
 // Prints a table with ratios and writes bench/results/streams-<node major>.json.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
-import os from 'node:os';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { format, resolveConfig } from 'prettier';
 import { formatNumber, measure, printTable } from './harness.js';
+import { corioSource, machine } from './provenance.js';
 import type { Measurement } from './harness.js';
 
 const BENCH_DIR = fileURLToPath(new URL('./', import.meta.url));
 const ROOT_DIR = fileURLToPath(new URL('../', import.meta.url));
-const execFileAsync = promisify(execFile);
 
 const MiB = 1024 * 1024;
 const ECHO_BYTES = 256 * MiB;
@@ -242,45 +238,6 @@ async function measureVariant(variant: Variant, payloads: Record<CaseId, Buffer>
 // ---------------------------------------------------------------------------------------------
 // Reporting (the shape of bench/results/<major>.json).
 
-async function corioSource(): Promise<{ commit: string; srcDigest: string }> {
-  const hash = createHash('sha256');
-  for (const pkg of ['core', 'streams']) {
-    const src = `${ROOT_DIR}packages/${pkg}/src`;
-    const files = (await readdir(src, { recursive: true }))
-      .filter((f) => f.endsWith('.ts') && !/\.test(-d)?\.ts$/.test(f))
-      .sort();
-    for (const file of files)
-      hash.update(`${pkg}/${file}`).update(await readFile(`${src}/${file}`));
-  }
-  let commit = 'unknown';
-  try {
-    const { stdout } = await execFileAsync('git', ['rev-parse', '--short', 'HEAD'], {
-      cwd: ROOT_DIR,
-    });
-    commit = stdout.trim();
-  } catch {
-    // Not a git checkout: the digest alone identifies the sources.
-  }
-  return { commit, srcDigest: hash.digest('hex').slice(0, 12) };
-}
-
-function machine(): Record<string, string | number> {
-  const cpus = os.cpus();
-  return {
-    node: process.version,
-    v8: process.versions.v8,
-    platform: `${os.platform()} ${os.release()} ${os.arch()}`,
-    cpu: cpus[0]?.model ?? 'unknown',
-    cores: cpus.length,
-    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
-    loadavg: os
-      .loadavg()
-      .map((l) => l.toFixed(2))
-      .join(' '),
-    date: new Date().toISOString(),
-  };
-}
-
 function formatValue(value: number, unit: Unit): string {
   return unit === 'MB/s' ? formatNumber(value, 0) : formatNumber(value, 0);
 }
@@ -330,7 +287,7 @@ async function main(): Promise<void> {
     );
   }
   const info = machine();
-  const source = await corioSource();
+  const source = await corioSource(['core', 'streams']);
   console.log(
     `corio streams bench — Node ${String(info.node)} (V8 ${String(info.v8)}), ${String(info.platform)}\n` +
       `${String(info.cpu)}, ${String(info.cores)} cores, ${String(info.memoryGiB)} GiB, ` +

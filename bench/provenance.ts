@@ -1,0 +1,59 @@
+// Where a bench result came from: the machine and the corio sources measured. Every results
+// file records both, so a figure can be traced to a commit and compared across machines.
+
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readFile, readdir } from 'node:fs/promises';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const execFileAsync = promisify(execFile);
+const ROOT_DIR = fileURLToPath(new URL('..', import.meta.url));
+
+/**
+ * The commit, and a digest of the named packages' sources as they are in the working tree (a
+ * bench run on uncommitted changes gets a digest no commit has).
+ */
+export async function corioSource(
+  packages: readonly string[],
+): Promise<{ commit: string; srcDigest: string }> {
+  const hash = createHash('sha256');
+  for (const pkg of packages) {
+    const src = `${ROOT_DIR}packages/${pkg}/src`;
+    const files = (await readdir(src, { recursive: true }))
+      .filter((f) => /\.(ts|js)$/.test(f) && !/\.test(-d)?\.ts$/.test(f))
+      .sort();
+    for (const file of files) {
+      hash.update(`${pkg}/${file}`).update(await readFile(`${src}/${file}`));
+    }
+  }
+  let commit = 'unknown';
+  try {
+    const { stdout } = await execFileAsync('git', ['rev-parse', '--short', 'HEAD'], {
+      cwd: ROOT_DIR,
+    });
+    commit = stdout.trim();
+  } catch {
+    // Not a git checkout: the digest alone identifies the sources.
+  }
+  return { commit, srcDigest: hash.digest('hex').slice(0, 12) };
+}
+
+/** The machine a run happened on, with its load at the end of the run. */
+export function machine(): Record<string, string | number> {
+  const cpus = os.cpus();
+  return {
+    node: process.version,
+    v8: process.versions.v8,
+    platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+    cpu: cpus[0]?.model ?? 'unknown',
+    cores: cpus.length,
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    loadavg: os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' '),
+    date: new Date().toISOString(),
+  };
+}
