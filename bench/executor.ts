@@ -10,19 +10,15 @@
 //
 // `bench/executor.ts tiny` or `cpu` runs one case (and writes no JSON).
 
-import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { WorkerPoolExecutor } from '@corio/executor';
 import { Piscina } from 'piscina';
 import { Tinypool } from 'tinypool';
-import { format, resolveConfig } from 'prettier';
 import type { Measurement } from './harness.js';
-import { corioSource, machine } from './provenance.js';
+import { corioSource, machine, writeResults } from './provenance.js';
 import { formatNumber, measure, printTable, summarise, timed } from './harness.js';
 import { OneInFlightPool, PostAllAtOnce, RawHashWorkers } from './executor-pools.js';
 
-const BENCH_DIR = fileURLToPath(new URL('.', import.meta.url));
 // piscina imports the job module through the tsx loader its workers inherit; tinypool's workers
 // do not inherit it, so they get the same function as a data: URL.
 const WORKER_FILE = new URL('./executor-worker.ts', import.meta.url).href;
@@ -418,19 +414,13 @@ async function main(): Promise<void> {
     `\nratio: jobs/s ÷ jobs/s of the "vs" row; for times, the speedup over it; total ${seconds.toFixed(1)} s`,
   );
   if (requested.length === 0) {
-    const major = process.versions.node.split('.')[0] ?? 'unknown';
-    const file = `${BENCH_DIR}results/executor-${major}.json`;
-    await mkdir(`${BENCH_DIR}results`, { recursive: true });
     const json = {
       machine: info,
       corio: source,
       seconds,
       results: results.map(({ target, ...r }) => ({ ...r, target: target?.text })),
     };
-    // Formatted as `prettier --check` expects, since the results are committed.
-    const options = (await resolveConfig(file)) ?? {};
-    await writeFile(file, await format(JSON.stringify(json), { ...options, parser: 'json' }));
-    console.log(`wrote ${file}`);
+    console.log(`wrote ${await writeResults('executor-', json)}`);
   }
 }
 

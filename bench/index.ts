@@ -12,14 +12,12 @@
 // tax. The heap case runs in a child process with --expose-gc unless this one has gc().
 
 import { execFile } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { createTask, gather, run, timeout, waitFor } from '@corio/core';
 import pTimeout from 'p-timeout';
-import { format, resolveConfig } from 'prettier';
 import type { Loop, Measurement } from './harness.js';
-import { corioSource, machine } from './provenance.js';
+import { corioSource, machine, writeResults } from './provenance.js';
 import { formatNumber, measure, measureOps, printTable, summarise, timed } from './harness.js';
 import type { HeapResult } from './heap.js';
 import { HEAP_TASKS, measureHeap } from './heap.js';
@@ -36,7 +34,6 @@ import {
 } from './sync.js';
 
 const execFileAsync = promisify(execFile);
-const BENCH_DIR = fileURLToPath(new URL('.', import.meta.url));
 const ROOT_DIR = fileURLToPath(new URL('..', import.meta.url));
 
 /** Tasks per spawn+join sample (and in the CPython reference). */
@@ -711,19 +708,13 @@ async function main(): Promise<void> {
   console.log(`\nratio = median ÷ median of the "vs" row; total ${seconds.toFixed(1)} s`);
 
   if (requested.length === 0) {
-    const major = process.versions.node.split('.')[0] ?? 'unknown';
-    const file = `${BENCH_DIR}results/${major}.json`;
-    await mkdir(`${BENCH_DIR}results`, { recursive: true });
     const json = {
       machine: info,
       corio: source,
       seconds,
       results: results.map(({ target, ...r }) => ({ ...r, target: target?.text })),
     };
-    // Formatted as `prettier --check` expects, since the results are committed.
-    const options = (await resolveConfig(file)) ?? {};
-    await writeFile(file, await format(JSON.stringify(json), { ...options, parser: 'json' }));
-    console.log(`wrote ${file}`);
+    console.log(`wrote ${await writeResults('', json)}`);
   }
 }
 

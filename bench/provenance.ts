@@ -1,12 +1,14 @@
-// Where a bench result came from: the machine and the corio sources measured. Every results
-// file records both, so a figure can be traced to a commit and compared across machines.
+// Where a bench result came from (the machine and the corio sources measured) and where it goes
+// (bench/results/<suite><node major>.json). Every results file records both, so a figure can be
+// traced to a commit and compared across machines; the docs' benchmarks page reads them all.
 
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFile, readdir } from 'node:fs/promises';
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { format, resolveConfig } from 'prettier';
 
 const execFileAsync = promisify(execFile);
 const ROOT_DIR = fileURLToPath(new URL('..', import.meta.url));
@@ -56,4 +58,18 @@ export function machine(): Record<string, string | number> {
       .join(' '),
     date: new Date().toISOString(),
   };
+}
+
+/**
+ * Writes `json` to bench/results/<prefix><node major>.json, formatted as `prettier --check`
+ * expects (the results are committed), and returns the path.
+ */
+export async function writeResults(prefix: string, json: unknown): Promise<string> {
+  const major = process.versions.node.split('.')[0] ?? 'unknown';
+  const dir = `${ROOT_DIR}bench/results`;
+  const file = `${dir}/${prefix}${major}.json`;
+  await mkdir(dir, { recursive: true });
+  const options = (await resolveConfig(file)) ?? {};
+  await writeFile(file, await format(JSON.stringify(json), { ...options, parser: 'json' }));
+  return file;
 }

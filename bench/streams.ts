@@ -8,13 +8,11 @@
 // Prints a table with ratios and writes bench/results/streams-<node major>.json.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { format, resolveConfig } from 'prettier';
 import { formatNumber, measure, printTable } from './harness.js';
-import { corioSource, machine } from './provenance.js';
+import { corioSource, machine, writeResults } from './provenance.js';
 import type { Measurement } from './harness.js';
 
 const BENCH_DIR = fileURLToPath(new URL('./', import.meta.url));
@@ -324,14 +322,8 @@ async function main(): Promise<void> {
   );
 
   if (requested.length === 0) {
-    const major = process.versions.node.split('.')[0] ?? 'unknown';
-    const file = `${BENCH_DIR}results/streams-${major}.json`;
-    await mkdir(`${BENCH_DIR}results`, { recursive: true });
     const json = { machine: info, corio: source, seconds, results };
-    // Formatted as `prettier --check` expects, since the results are committed.
-    const options = (await resolveConfig(file)) ?? {};
-    await writeFile(file, await format(JSON.stringify(json), { ...options, parser: 'json' }));
-    console.log(`wrote ${file}`);
+    console.log(`wrote ${await writeResults('streams-', json)}`);
   }
 }
 
