@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { Event } from '@corio/core';
 import { openConnection } from '@corio/streams';
 import { checkNoLeakedSockets } from '../test/helpers.js';
 import { listen } from '../test/net-helpers.js';
@@ -13,11 +14,17 @@ describe('a large transfer', () => {
     const size = 48 * 1024 * 1024;
     const chunk = 65536;
     const waited = { client: false, server: false };
+    // The client reads nothing until the server had to wait for drain(): with a reader as fast
+    // as the writer the server's buffer might never fill, and its backpressure go untested.
+    const serverBlocked = new Event();
     const { server, port } = await listen(async (reader, writer) => {
       // Echo in 64 KiB pieces: readExactly, write, drain.
       for (let received = 0; received < size; received += chunk) {
         writer.write(await reader.readExactly(chunk));
-        if (writer.transport.writableNeedDrain) waited.server = true;
+        if (writer.transport.writableNeedDrain) {
+          waited.server = true;
+          serverBlocked.set();
+        }
         await writer.drain();
       }
       writer.close();
@@ -33,6 +40,7 @@ describe('a large transfer', () => {
       }
     })();
     // The client reads what comes back while it still sends: neither side buffers it all.
+    await serverBlocked.wait();
     const hash = createHash('sha256');
     let received = 0;
     while (received < size) {
