@@ -2,7 +2,7 @@ import { X509Certificate, createHash, randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
 import { TLSSocket } from 'node:tls';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { InvalidStateError } from '@corio/core';
+import { CancelledError, Event, InvalidStateError, createTask } from '@corio/core';
 import { StreamReader, StreamWriter, openConnection } from '@corio/streams';
 import type { ClientConnectedCallback } from '@corio/streams';
 import { checkNoLeakedSockets, nextTurn } from '../test/helpers.js';
@@ -234,6 +234,42 @@ describe('StreamWriter.startTls', () => {
     plainServer.close();
     await plainServer.waitClosed();
     expect(errors).toHaveLength(1);
+  });
+
+  it('cancelling the task or aborting the signal mid-handshake ends the connection', async () => {
+    // The peer agrees to upgrade and then never answers the handshake.
+    let helloSeen = new Event();
+    const { server: plainServer, port } = await listen(async (reader, writer) => {
+      await reader.readLine();
+      writer.write('OK\n');
+      await reader.read(1); // the first byte of the ClientHello: the handshake is under way
+      helloSeen.set();
+      await reader.read(-1);
+      writer.close();
+    });
+    for (const how of ['cancel', 'abort'] as const) {
+      const [reader, writer] = await openConnection('127.0.0.1', port);
+      writer.write('STARTTLS\n');
+      await reader.readLine();
+      const controller = new AbortController();
+      const upgrade = createTask(() =>
+        writer.startTls({ ca: server.cert, signal: controller.signal }),
+      );
+      await helloSeen.wait();
+      helloSeen = new Event();
+      if (how === 'cancel') {
+        upgrade.cancel();
+        await expect(upgrade).rejects.toBeInstanceOf(CancelledError);
+      } else {
+        controller.abort(new Error('gave up'));
+        await expect(upgrade).rejects.toThrow('gave up');
+      }
+      await writer.waitClosed();
+      expect(writer.isClosing()).toBe(true);
+      expect(String(writer)).toBe('<StreamWriter [closed, buffered:0]>');
+    }
+    plainServer.close();
+    await plainServer.waitClosed();
   });
 
   it('isServer overrides the side; write() throws during the upgrade', async () => {
