@@ -71,7 +71,11 @@ export function asCompleted<T>(
     }
   });
   const futures = [
-    ...new Set(items.map((item, index) => toFuture(item, 'asCompleted', `aws[${String(index)}]`))),
+    ...new Set(
+      items.map((item, index) =>
+        toFuture(item, 'asCompleted', `aws[${String(index)}]`, asCompleted),
+      ),
+    ),
   ];
   return new CompletionIterator(futures, timeout ?? null);
 }

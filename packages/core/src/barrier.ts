@@ -1,8 +1,9 @@
 import { BrokenBarrierError } from './errors.js';
 import { inspectSymbol } from './internal/inspect.js';
 import { show } from './internal/validate.js';
+import { withWork } from './internal/protocol.js';
 import { QueuedWait, WaiterQueue, abortedCall } from './internal/waiter-queue.js';
-import type { WaitOptions } from './semaphore.js';
+import type { SignalOptions } from './suspend.js';
 
 /** asyncio's barrier states, shown by `toString()`. */
 type BarrierState = 'filling' | 'draining' | 'resetting' | 'broken';
@@ -105,7 +106,7 @@ export class Barrier {
    * @throws `BrokenBarrierError` if the barrier is broken, or is aborted or reset while waiting;
    * `CancelledError` if the waiting task is cancelled; the signal's reason if aborted.
    */
-  wait(options?: WaitOptions): Promise<number> {
+  wait(options?: SignalOptions): Promise<number> {
     const aborted = abortedCall(options?.signal);
     if (aborted !== undefined) return aborted;
     if (this.#state === 'broken') {
@@ -123,15 +124,18 @@ export class Barrier {
     if (!wait.begin()) return wait.promise;
     if (this.#state === 'filling') this.#arrive(wait);
     else this.#door.push(wait);
-    return wait.promise.then(
-      (index) => {
-        this.#leave(wait);
-        return index;
-      },
-      (error: unknown) => {
-        this.#leave(wait);
-        throw error;
-      },
+    return withWork(
+      wait.promise.then(
+        (index) => {
+          this.#leave(wait);
+          return index;
+        },
+        (error: unknown) => {
+          this.#leave(wait);
+          throw error;
+        },
+      ),
+      wait,
     );
   }
 

@@ -279,12 +279,12 @@ describe('Condition', () => {
     cond.release();
   });
 
-  it('wait(), waitFor(), notify() and notifyAll() without the lock throw InvalidStateError', async () => {
+  it('wait(), waitFor() that must wait, notify() and notifyAll() without the lock throw InvalidStateError', async () => {
     const cond = new Condition();
     const message = (method: string): string =>
       `Cannot call ${method}() on <Condition [unlocked]>: the lock is not acquired`;
     await expect(cond.wait()).rejects.toThrow(new InvalidStateError(message('wait')));
-    await expect(cond.waitFor(() => true)).rejects.toThrow(
+    await expect(cond.waitFor(() => false)).rejects.toThrow(
       new InvalidStateError(message('waitFor')),
     );
     expect(() => {
@@ -296,6 +296,12 @@ describe('Condition', () => {
     expect(() => {
       cond.release();
     }).toThrow(InvalidStateError);
+  });
+
+  it('waitFor() with a predicate already true returns its value without the lock, as asyncio does', async () => {
+    const cond = new Condition();
+    expect(await cond.waitFor(() => 'ready')).toBe('ready');
+    expect(cond.locked()).toBe(false);
   });
 
   it('notify() with a bad count throws RangeError naming it', async () => {

@@ -3,7 +3,8 @@ import { inspectSymbol } from './internal/inspect.js';
 import { show } from './internal/validate.js';
 import { QueuedWait, WaiterQueue } from './internal/waiter-queue.js';
 import { Lock } from './lock.js';
-import type { Guard, WaitOptions } from './semaphore.js';
+import type { Guard } from './semaphore.js';
+import type { SignalOptions } from './suspend.js';
 
 /**
  * A condition variable (asyncio's `Condition`): tasks holding its lock `wait()` until another
@@ -69,7 +70,7 @@ export class Condition {
    * @param options - `signal` gives up waiting.
    * @returns `true`, once the lock is the caller's.
    */
-  acquire(options?: WaitOptions): Promise<true> {
+  acquire(options?: SignalOptions): Promise<true> {
     return this.#lock.acquire(options);
   }
 
@@ -87,7 +88,7 @@ export class Condition {
    *
    * @typeParam T - `fn`'s result.
    */
-  use<T>(fn: () => T | PromiseLike<T>, options?: WaitOptions): Promise<T> {
+  use<T>(fn: () => T | PromiseLike<T>, options?: SignalOptions): Promise<T> {
     return this.#lock.use(fn, options);
   }
 
@@ -95,7 +96,7 @@ export class Condition {
    * Takes the underlying lock and returns a guard that releases it at the end of the scope:
    * `await using _ = await cond.guard()`.
    */
-  guard(options?: WaitOptions): Promise<Guard> {
+  guard(options?: SignalOptions): Promise<Guard> {
     return this.#lock.guard(options);
   }
 
@@ -109,7 +110,7 @@ export class Condition {
    * @throws `InvalidStateError` if the lock is not held; `CancelledError` if the waiting task is
    * cancelled; the signal's reason if aborted.
    */
-  async wait(options?: WaitOptions): Promise<true> {
+  async wait(options?: SignalOptions): Promise<true> {
     this.#checkLocked('wait');
     const signal = options?.signal;
     if (signal?.aborted === true) throw signal.reason;
@@ -143,17 +144,19 @@ export class Condition {
 
   /**
    * Waits until `predicate()` is truthy (asyncio's `wait_for`): calls it, then `wait()`s and
-   * calls it again after every wake-up. The lock must be held.
+   * calls it again after every wake-up. The lock must be held to wait (a predicate already true
+   * returns at once, as in asyncio).
    *
    * @typeParam T - the predicate's result.
    * @param predicate - reads the state the lock guards.
    * @param options - `signal` gives up waiting.
    * @returns the predicate's last (truthy) result.
-   * @throws `InvalidStateError` if the lock is not held; what `wait()` throws.
+   * @throws `InvalidStateError` if it must wait and the lock is not held; what `wait()` throws.
    */
-  async waitFor<T>(predicate: () => T, options?: WaitOptions): Promise<T> {
-    this.#checkLocked('waitFor');
+  async waitFor<T>(predicate: () => T, options?: SignalOptions): Promise<T> {
     let result = predicate();
+    // As in asyncio, a predicate already true returns at once: only waiting needs the lock.
+    if (!result) this.#checkLocked('waitFor');
     while (!result) {
       await this.wait(options);
       result = predicate();

@@ -40,11 +40,23 @@ export function createTask<T>(
   fn: (() => T | PromiseLike<T>) | PromiseLike<T>,
   options?: CreateTaskOptions,
 ): Task<T> {
+  return createTaskAt(fn, options, createTask);
+}
+
+/**
+ * {@link createTask} for corio's own functions that start tasks: `boundary` is the public
+ * function the user called, so that debug mode records the user's line as the creation site.
+ */
+export function createTaskAt<T>(
+  fn: (() => T | PromiseLike<T>) | PromiseLike<T>,
+  options: CreateTaskOptions | undefined,
+  boundary: CallableFunction,
+): Task<T> {
   const name = options?.name;
   if (name !== undefined && typeof name !== 'string') {
     throw new TypeError(`createTask: 'options.name' must be a string, received ${show(name)}`);
   }
-  if (typeof fn === 'function') return new Task(fn, name);
-  if (isThenable(fn)) return new Task(() => fn, name);
+  if (typeof fn === 'function') return new Task(fn, name, boundary);
+  if (isThenable(fn)) return new Task(() => fn, name, boundary);
   throw new TypeError(`createTask: 'fn' must be a function or a PromiseLike, received ${show(fn)}`);
 }

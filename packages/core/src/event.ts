@@ -1,6 +1,6 @@
 import { inspectSymbol } from './internal/inspect.js';
 import { QueuedWait, WaiterQueue, abortedCall } from './internal/waiter-queue.js';
-import type { WaitOptions } from './semaphore.js';
+import type { SignalOptions } from './suspend.js';
 
 const SET = Promise.resolve(true as const);
 
@@ -59,7 +59,7 @@ export class Event {
    * @returns `true`.
    * @throws `CancelledError` if the waiting task is cancelled; the signal's reason if aborted.
    */
-  wait(options?: WaitOptions): Promise<true> {
+  wait(options?: SignalOptions): Promise<true> {
     const aborted = abortedCall(options?.signal);
     if (aborted !== undefined) return aborted;
     if (this.#value) return SET;

@@ -1,5 +1,7 @@
 import { CancelledError, InvalidStateError } from './errors.js';
-import { runningTask } from './internal/current.js';
+import { currentNode } from './internal/current.js';
+import { NODE_TASK } from './internal/protocol.js';
+import type { CancelNode } from './internal/protocol.js';
 import { inspectSymbol } from './internal/inspect.js';
 import { CANCEL_NOW, FAILED, LISTEN, RETRIEVE, UNLISTEN } from './internal/symbols.js';
 import { trackUnretrieved, untrackUnretrieved } from './internal/unretrieved.js';
@@ -19,8 +21,8 @@ type Listener = ((future: Future<unknown>) => void) | { futureDone(future: Futur
 class FutureWait<T> extends Wait<T> {
   readonly #future: Future<T>;
 
-  constructor(future: Future<T>, task: NonNullable<ReturnType<typeof runningTask>>) {
-    super(task, undefined);
+  constructor(future: Future<T>, node: CancelNode) {
+    super(undefined, node);
     this.#future = future;
   }
 
@@ -207,15 +209,13 @@ export class Future<T> implements PromiseLike<T> {
     onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
     onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
-    const task = runningTask();
-    if (task === (this as Future<unknown>)) {
+    const node = currentNode();
+    if (node === undefined) return this.#nativePromise().then(onFulfilled, onRejected);
+    if (node[NODE_TASK] === (this as unknown)) {
       const error = new InvalidStateError(`${this.toString()} cannot await itself`);
       return Promise.reject(error).then(onFulfilled, onRejected);
     }
-    if (task !== undefined) {
-      return new FutureWait(this, task).arm().then(onFulfilled, onRejected);
-    }
-    return this.#nativePromise().then(onFulfilled, onRejected);
+    return new FutureWait(this, node).arm().then(onFulfilled, onRejected);
   }
 
   /** Like `Promise.prototype.catch`. */
@@ -318,9 +318,9 @@ export class Future<T> implements PromiseLike<T> {
   }
 
   #awaitable(): Promise<T> {
-    const task = runningTask();
-    if (task !== undefined && task !== (this as Future<unknown>)) {
-      return new FutureWait(this, task).arm();
+    const node = currentNode();
+    if (node !== undefined && node[NODE_TASK] !== (this as unknown)) {
+      return new FutureWait(this, node).arm();
     }
     return this.#nativePromise();
   }

@@ -119,7 +119,9 @@ export function gather(
         );
       }
     });
-    children = items.map((item, index) => toFuture(item, 'gather', `aws[${String(index)}]`));
+    children = items.map((item, index) =>
+      toFuture(item, 'gather', `aws[${String(index)}]`, gather),
+    );
   } catch (error) {
     const failed = new Future<unknown[]>();
     failed.setException(error);

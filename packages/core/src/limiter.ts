@@ -2,10 +2,11 @@ import { CancelledError } from './errors.js';
 import type { Future } from './future.js';
 import { gather } from './gather.js';
 import { inspectSymbol } from './internal/inspect.js';
-import { LISTEN, NO_CANCEL, TAKE_CANCEL } from './internal/symbols.js';
+import { DELIVER, NO_CANCEL } from './internal/protocol.js';
+import { LISTEN } from './internal/symbols.js';
 import { show } from './internal/validate.js';
-import { Wait } from './internal/wait.js';
-import { createTask } from './create-task.js';
+import { QueuedWait, WaiterQueue } from './internal/waiter-queue.js';
+import { createTaskAt } from './create-task.js';
 import type { Task } from './task.js';
 
 /** The options form of {@link limiter}'s argument, as p-limit accepts it. */
@@ -53,45 +54,38 @@ function checkConcurrency(where: string, value: unknown): asserts value is numbe
 }
 
 /**
- * A queued call: it waits for a slot in the limiter's FIFO and is linked there until it gets
- * one or is cancelled. Waiting is a cancellation point of the call's own task.
+ * A queued call: it waits for a slot in the limiter's FIFO, as a wait of the call's own task
+ * (made before the task starts, so that cancelling the task leaves the queue at once).
  */
-class QueuedCall extends Wait<QueuedCall> {
-  // queued: linked in its limiter's FIFO, and the wait is still active (no slot yet).
-  prev: QueuedCall | undefined = undefined;
-  next: QueuedCall | undefined = undefined;
-  queued = true;
-  readonly owner: Limiter;
+class QueuedCall extends QueuedWait<QueuedCall> {
+  readonly task: Task<unknown>;
   readonly fn: (...args: unknown[]) => unknown;
   readonly args: unknown[];
 
-  constructor(
-    owner: Limiter,
-    task: Task<unknown>,
-    fn: (...args: unknown[]) => unknown,
-    args: unknown[],
-  ) {
-    super(task, undefined);
-    this.owner = owner;
+  constructor(task: Task<unknown>, fn: (...args: unknown[]) => unknown, args: unknown[]) {
+    super(undefined, undefined, task);
+    this.task = task;
     this.fn = fn;
     this.args = args;
   }
 
-  /** The task this call runs in. */
-  get call(): Task<unknown> {
-    return this.task as Task<unknown>;
-  }
-
   protected override stop(): void {
-    this.owner.dequeue(this);
+    super.stop();
+    // Cancelled before it got a slot: a task cancelled before it started never awaits this.
+    this.promise.catch(ignore);
   }
+}
+
+function ignore(): void {
+  // The task ends cancelled by itself.
 }
 
 // Runs in the call's task once its slot was handed over. A cancel that arrived after the
 // hand-off but before this reaction is taken here: fn never runs, and the slot goes on to the
 // next call when the task ends (asyncio's check on resume).
 function runQueued(call: QueuedCall): unknown {
-  const message = call.call[TAKE_CANCEL]();
+  const node = call.task;
+  const message = node[DELIVER](node);
   if (message !== NO_CANCEL) {
     const error = new CancelledError(message);
     Error.captureStackTrace(error, runQueued);
@@ -105,9 +99,7 @@ class Limiter {
   // #active < #concurrency implies an empty queue: a free slot goes straight to the first call.
   #active = 0;
   #concurrency: number;
-  #head: QueuedCall | undefined = undefined;
-  #tail: QueuedCall | undefined = undefined;
-  #pending = 0;
+  readonly #queue = new WaiterQueue<QueuedCall>();
   // Shared by every call that holds a slot: the slot is freed when the call's task ends, however
   // it ends (result, error, cancelled before it ran).
   readonly #release = (): void => {
@@ -124,7 +116,7 @@ class Limiter {
   }
 
   get pendingCount(): number {
-    return this.#pending;
+    return this.#queue.size;
   }
 
   get concurrency(): number {
@@ -137,68 +129,57 @@ class Limiter {
     this.fill();
   }
 
-  call(fn: (...args: unknown[]) => unknown, args: unknown[]): Task<unknown> {
+  call(
+    fn: (...args: unknown[]) => unknown,
+    args: unknown[],
+    boundary: CallableFunction,
+  ): Task<unknown> {
     if (typeof fn !== 'function') {
       const error = new TypeError(`limit: 'fn' must be a function, received ${show(fn)}`);
-      return createTask(() => {
-        throw error;
-      });
+      return createTaskAt(
+        () => {
+          throw error;
+        },
+        undefined,
+        boundary,
+      );
     }
     if (this.#active < this.#concurrency) {
       this.#active++;
-      const task = createTask(() => fn(...args));
+      const task = createTaskAt(() => fn(...args), undefined, boundary);
       task[LISTEN](this.#release);
       return task;
     }
-    // The wait is made before the task starts so that cancelling the task leaves the queue at
-    // once; the task only follows it when it starts.
-    const task: Task<unknown> = createTask(() => call.promise.then(runQueued));
-    const call: QueuedCall = new QueuedCall(this, task, fn, args);
-    if (call.begin()) this.#enqueue(call);
+    const task: Task<unknown> = createTaskAt(
+      () => call.promise.then(runQueued),
+      undefined,
+      boundary,
+    );
+    const call: QueuedCall = new QueuedCall(task, fn, args);
+    void this.#queue.enqueue(call);
     return task;
   }
 
   /** Hands free slots to queued calls, first come first served. */
   fill(): void {
     while (this.#active < this.#concurrency) {
-      const call = this.#head;
-      if (call === undefined) return;
-      this.dequeue(call);
+      const call = this.#queue.shift();
+      if (!(call instanceof QueuedCall)) return;
       this.#active++;
-      call.call[LISTEN](this.#release);
+      call.task[LISTEN](this.#release);
       call.resolve(call);
     }
   }
 
   clearQueue(): void {
-    for (let call = this.#head; call !== undefined; call = this.#head) {
-      this.dequeue(call);
-      call.call.cancel('The limiter queue was cleared');
+    for (let call = this.#queue.shift(); call instanceof QueuedCall; call = this.#queue.shift()) {
+      call.task.cancel('The limiter queue was cleared');
     }
   }
 
-  #enqueue(call: QueuedCall): void {
-    call.prev = this.#tail;
-    if (this.#tail === undefined) this.#head = call;
-    else this.#tail.next = call;
-    this.#tail = call;
-    this.#pending++;
-  }
-
-  dequeue(call: QueuedCall): void {
-    if (!call.queued) return;
-    call.queued = false;
-    const { prev, next } = call;
-    if (prev === undefined) this.#head = next;
-    else prev.next = next;
-    if (next === undefined) this.#tail = prev;
-    else next.prev = prev;
-    call.prev = call.next = undefined;
-    this.#pending--;
-  }
-
   toString(): string {
-    const pending = this.#pending > 0 ? `, pending:${String(this.#pending)}` : '';
+    const queued = this.#queue.size;
+    const pending = queued > 0 ? `, pending:${String(queued)}` : '';
     return `<limiter [active:${String(this.#active)}/${String(this.#concurrency)}${pending}]>`;
   }
 }
@@ -260,7 +241,7 @@ export function limiter(concurrency: number | LimiterOptions): LimitFunction {
   checkConcurrency('Cannot create limiter', value);
   const state = new Limiter(value);
   const limit = (fn: (...args: unknown[]) => unknown, ...args: unknown[]): Task<unknown> =>
-    state.call(fn, args);
+    state.call(fn, args, limit);
   const describe = (): string => state.toString();
   Object.defineProperties(limit, {
     activeCount: { get: () => state.activeCount },
@@ -287,7 +268,7 @@ export function limiter(concurrency: number | LimiterOptions): LimitFunction {
     const tasks: Task<unknown>[] = [];
     try {
       let index = 0;
-      for (const item of iterable) tasks.push(state.call(fn as never, [item, index++]));
+      for (const item of iterable) tasks.push(state.call(fn as never, [item, index++], map));
     } catch (error) {
       // The calls already made still run; nobody will look at their errors but this.
       for (const task of tasks) task.addDoneCallback(retrieve);

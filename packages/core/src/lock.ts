@@ -2,7 +2,8 @@ import { InvalidStateError } from './errors.js';
 import { releaseGuard } from './internal/guard.js';
 import { inspectSymbol } from './internal/inspect.js';
 import { QueuedWait, WaiterQueue, abortedCall } from './internal/waiter-queue.js';
-import type { Guard, WaitOptions } from './semaphore.js';
+import type { Guard } from './semaphore.js';
+import type { SignalOptions } from './suspend.js';
 
 const ACQUIRED = Promise.resolve(true as const);
 
@@ -69,7 +70,7 @@ export class Lock {
    * @returns `true`, once the lock is the caller's.
    * @throws `CancelledError` if the waiting task is cancelled; the signal's reason if aborted.
    */
-  acquire(options?: WaitOptions): Promise<true> {
+  acquire(options?: SignalOptions): Promise<true> {
     const aborted = abortedCall(options?.signal);
     if (aborted !== undefined) return aborted;
     if (!this.#locked) {
@@ -101,7 +102,7 @@ export class Lock {
    * @param options - `signal` gives up waiting for the lock.
    * @returns what `fn` returns.
    */
-  async use<T>(fn: () => T | PromiseLike<T>, options?: WaitOptions): Promise<T> {
+  async use<T>(fn: () => T | PromiseLike<T>, options?: SignalOptions): Promise<T> {
     // A free lock is taken without an await: no extra turn when nothing has to wait.
     if (!this.#locked && options?.signal?.aborted !== true) this.#locked = true;
     else await this.acquire(options);
@@ -118,7 +119,7 @@ export class Lock {
    *
    * @param options - `signal` gives up waiting for the lock.
    */
-  async guard(options?: WaitOptions): Promise<Guard> {
+  async guard(options?: SignalOptions): Promise<Guard> {
     await this.acquire(options);
     return releaseGuard(this.#giveBack);
   }

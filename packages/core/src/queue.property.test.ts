@@ -63,9 +63,9 @@ class WatchedStore implements ItemStore<Item> {
   get size(): number {
     return this.#inner.size;
   }
-  add(item: Item): void {
-    this.#inner.add(item);
+  add(item: Item): number {
     this.contents.push(item);
+    return this.#inner.add(item);
   }
   take(): Item {
     const item = this.#inner.take();
@@ -84,6 +84,16 @@ class WatchedStore implements ItemStore<Item> {
   clear(): void {
     this.#inner.clear();
     this.contents.length = 0;
+  }
+  has(item: Item, place: number): boolean {
+    return this.#inner.has(item, place);
+  }
+  remove(item: Item, place: number): void {
+    this.#inner.remove(item, place);
+    this.contents.splice(this.contents.indexOf(item), 1);
+  }
+  before(a: Item, placeA: number, b: Item, placeB: number): boolean {
+    return this.#inner.before(a, placeA, b, placeB);
   }
 }
 
@@ -358,24 +368,39 @@ interface ModelCall {
   controller: AbortController;
 }
 
-/** The queue's rules, written as plainly as possible (arrays, linear scans). */
+/**
+ * The queue's rules, written as plainly as possible (arrays, linear scans). A getter handed an
+ * item keeps a slot of a bounded queue until it resumes (in the order they were handed one, at
+ * the next flush).
+ */
 class Model {
   readonly stored: Item[] = [];
   readonly getters: ModelCall[] = [];
   readonly putters: ModelCall[] = [];
+  readonly resuming: ModelCall[] = [];
   constructor(
     readonly kind: QueueKind,
     readonly maxsize: number,
   ) {}
 
   hasRoom(): boolean {
-    return this.maxsize <= 0 || this.stored.length < this.maxsize;
+    return this.maxsize <= 0 || this.stored.length + this.resuming.length < this.maxsize;
   }
 
   add(item: Item): void {
     const getter = this.getters.shift();
     if (getter === undefined) this.stored.push(item);
-    else getter.expected = item;
+    else {
+      getter.expected = item;
+      if (this.maxsize > 0) this.resuming.push(getter);
+    }
+  }
+
+  /** The getters handed an item resume, in order, each freeing its slot. */
+  resume(): void {
+    for (let call = this.resuming.shift(); call !== undefined; call = this.resuming.shift()) {
+      this.admit();
+    }
   }
 
   take(): Item {
@@ -471,6 +496,7 @@ async function runModel(kind: QueueKind, maxsize: number, steps: ModelStep[]): P
       }
       case 'flush':
         await settle();
+        model.resume();
         for (const call of calls) expect(call.actual).toEqual(call.expected);
         break;
     }

@@ -3,30 +3,54 @@ import { inspectSymbol } from './internal/inspect.js';
 import { ArrivalStore } from './internal/item-store.js';
 import type { ItemStore } from './internal/item-store.js';
 import { show } from './internal/validate.js';
-import { QueuedWait, WaiterQueue } from './internal/waiter-queue.js';
+import { NO_CANCEL, withWork } from './internal/protocol.js';
+import { QueuedWait, WaiterQueue, cancelledOnResume } from './internal/waiter-queue.js';
+import type { SignalOptions } from './suspend.js';
 
-/** Options for a queue's waiting calls: `put()`, `get()`, `join()`. */
-export interface QueueWaitOptions {
-  /**
-   * Gives up waiting: the call rejects with the signal's reason and the queue is left as if it
-   * had never been called. An already aborted signal rejects the call at once.
-   * @default undefined
-   */
-  signal?: AbortSignal | undefined;
-}
-
-class Getter<T> extends QueuedWait<T> {
-  // holdsSlot: from its hand-off until it resumes, its item counts in the queue's #reserved.
-  /** Whether an item handed to it may come back, so it keeps its slot until it is received. */
-  holdsSlot = false;
+/**
+ * A waiting `get()`, resumed with itself, not with the item: until it has resumed, the item
+ * handed to it may still move (to an earlier getter, if one handed an item before it is
+ * cancelled) or come back (if it is cancelled itself), as in asyncio, where the item stays in
+ * the queue until the getter runs.
+ */
+class Getter<T> extends QueuedWait<Getter<T>> {
+  // From its hand-off until it resumes (it is then in #handed), `item` is its and, in a bounded
+  // queue, it holds a slot (#reserved).
+  item: T | undefined = undefined;
   /** The place in the store of the item handed to it (see ItemStore.skip). */
   place = 0;
+  holdsSlot = false;
+}
 
-  /** Whether a hand-off is checked for a cancel on resume (see QueuedWait). */
-  get checked(): boolean {
-    return this.task !== undefined;
+/**
+ * A waiting `put()`. Let in, its item goes in at once (to the first getter, or to its place in
+ * the store); if a cancel arrives before it resumes and the item is still in the store, the item
+ * is taken out again and the put throws: it either completes or leaves no trace.
+ */
+class Putter<T> extends QueuedWait<Putter<T>> {
+  /** Where its item went in the store, or HANDED if a getter got it. */
+  place = HANDED;
+
+  constructor(
+    readonly item: T,
+    signal: AbortSignal | undefined,
+  ) {
+    super(signal);
   }
 }
+
+/** A waiter of a queue's getters (or of #handed) as the Getter it is. */
+function asGetter<T>(wait: QueuedWait<Getter<T>> | undefined): Getter<T> | undefined {
+  return wait instanceof Getter ? (wait as Getter<T>) : undefined;
+}
+
+/** A waiter of a queue's putters as the Putter it is. */
+function asPutter<T>(wait: QueuedWait<Putter<T>> | undefined): Putter<T> | undefined {
+  return wait instanceof Putter ? (wait as Putter<T>) : undefined;
+}
+
+/** The place of an item that went straight to a getter: no longer the queue's to take back. */
+const HANDED = -1;
 
 const DONE: Promise<void> = Promise.resolve();
 const ITERATION_DONE: Promise<IteratorReturnResult<undefined>> = Promise.resolve({
@@ -77,21 +101,53 @@ const ITERATION_DONE: Promise<IteratorReturnResult<undefined>> = Promise.resolve
  */
 export class Queue<T> implements AsyncIterable<T> {
   // Getters wait only while no item is stored; putters only while there is no room; an item
-  // handed to a checked getter holds a slot (#reserved) until that getter resumes.
+  // handed to a getter, or let in with a putter, holds a slot (#reserved) until it resumes.
   readonly #maxsize: number;
   readonly #items: ItemStore<T>;
-  readonly #getters = new WaiterQueue<T>();
-  readonly #putters = new WaiterQueue<undefined>();
+  readonly #getters = new WaiterQueue<Getter<T>>();
+  // Getters handed an item and not yet resumed, in the order they were handed one.
+  readonly #handed = new WaiterQueue<Getter<T>>();
+  readonly #putters = new WaiterQueue<Putter<T>>();
   readonly #joiners = new WaiterQueue<undefined>();
+  // Slots held by getters handed an item and not yet resumed.
   #reserved = 0;
   #unfinished = 0;
   #state: 'open' | 'shutdown' | 'immediate' = 'open';
 
-  /** A getter that held a slot has resumed with its item: the slot is free. */
-  readonly #received = (item: T): T => {
-    this.#reserved--;
-    this.#admitPutters();
+  /** A getter resumes: it takes its item, or gives it back if it was cancelled meanwhile. */
+  readonly #getterResumes = (getter: Getter<T>): T => {
+    const after = asGetter(getter.next);
+    this.#handed.remove(getter);
+    const message = getter.cancelOnResume();
+    if (message !== NO_CANCEL) {
+      this.#giveBack(getter, after);
+      throw cancelledOnResume(message);
+    }
+    const item = getter.item as T;
+    getter.item = undefined;
+    if (getter.holdsSlot) {
+      this.#reserved--;
+      this.#admitPutters();
+    }
     return item;
+  };
+
+  /**
+   * A putter let in resumes. A cancel that came meanwhile takes its item back out, if it is
+   * still in the store (checked before the cancel is consumed: if a getter has it, the put is
+   * done and the cancel waits for the next cancellation point).
+   */
+  readonly #putterResumes = (putter: Putter<T>): undefined => {
+    const place = putter.place;
+    if (place === HANDED || !putter.mayBeCancelled() || !this.#items.has(putter.item, place)) {
+      return undefined;
+    }
+    const message = putter.cancelOnResume();
+    if (message === NO_CANCEL) return undefined;
+    this.#items.remove(putter.item, place);
+    this.#finish(1);
+    this.#admitPutters();
+    throw cancelledOnResume(message);
   };
 
   /**
@@ -146,7 +202,7 @@ export class Queue<T> implements AsyncIterable<T> {
    * @throws `QueueShutDown` if the queue is or gets shut down before the item is in;
    * `CancelledError` if the waiting task is cancelled; the signal's reason if aborted.
    */
-  put(item: T, options?: QueueWaitOptions): Promise<void> {
+  put(item: T, options?: SignalOptions): Promise<void> {
     const signal = options?.signal;
     if (signal?.aborted === true) return Promise.reject(signal.reason as unknown);
     if (this.#state !== 'open') return Promise.reject(this.#shutDownError('put() into'));
@@ -158,9 +214,9 @@ export class Queue<T> implements AsyncIterable<T> {
       }
       return DONE;
     }
-    const putter = new QueuedWait<undefined>(signal);
-    putter.data = item;
-    return this.#putters.enqueue(putter);
+    const putter = new Putter(item, signal);
+    if (putter.begin()) this.#putters.push(putter);
+    return withWork(putter.promise.then(this.#putterResumes), putter);
   }
 
   /**
@@ -183,7 +239,7 @@ export class Queue<T> implements AsyncIterable<T> {
    * @throws `QueueShutDown` once the queue is shut down and empty; `CancelledError` if the
    * waiting task is cancelled; the signal's reason if aborted.
    */
-  get(options?: QueueWaitOptions): Promise<T> {
+  get(options?: SignalOptions): Promise<T> {
     const signal = options?.signal;
     if (signal?.aborted === true) return Promise.reject(signal.reason as unknown);
     if (this.#items.size > 0) {
@@ -194,14 +250,10 @@ export class Queue<T> implements AsyncIterable<T> {
       }
     }
     if (this.#state !== 'open') return Promise.reject(this.#shutDownError('get() from'));
-    // A cancel that reaches the task after the hand-off gives the item back (see QueuedWait).
-    const getter: Getter<T> = new Getter<T>(signal, (item) => {
-      if (getter.holdsSlot) this.#reserved--;
-      this.#unget(getter, item);
-    });
-    getter.holdsSlot = this.#maxsize > 0 && getter.checked;
-    const result = this.#getters.enqueue(getter);
-    return getter.holdsSlot ? result.then(this.#received) : result;
+    const getter = new Getter<T>(signal);
+    getter.holdsSlot = this.#maxsize > 0;
+    if (getter.begin()) this.#getters.push(getter);
+    return withWork(getter.promise.then(this.#getterResumes), getter);
   }
 
   /**
@@ -239,7 +291,7 @@ export class Queue<T> implements AsyncIterable<T> {
    *
    * @throws `CancelledError` if the waiting task is cancelled; the signal's reason if aborted.
    */
-  join(options?: QueueWaitOptions): Promise<void> {
+  join(options?: SignalOptions): Promise<void> {
     const signal = options?.signal;
     if (signal?.aborted === true) return Promise.reject(signal.reason as unknown);
     if (this.#unfinished === 0) return DONE;
@@ -330,50 +382,80 @@ export class Queue<T> implements AsyncIterable<T> {
     return this.#maxsize <= 0 || this.#items.size + this.#reserved < this.#maxsize;
   }
 
-  /** Puts an item that has room: to the first getter, else into the store. */
-  #add(item: T): void {
-    const getter = this.#getters.shift();
-    if (getter === undefined) this.#items.add(item);
-    else this.#handTo(getter, item);
+  /**
+   * Puts an item that has room: to the first getter, else into the store. Returns its place in
+   * the store, or HANDED.
+   */
+  #add(item: T): number {
+    const getter = asGetter<T>(this.#getters.shift());
+    let place = HANDED;
+    if (getter === undefined) place = this.#items.add(item);
+    else this.#handTo(getter, item, this.#items.skip());
     this.#unfinished++;
+    return place;
   }
 
-  #handTo(getter: QueuedWait<T>, item: T, place = this.#items.skip()): void {
-    if (getter instanceof Getter) {
-      getter.place = place;
-      if (getter.holdsSlot) this.#reserved++;
-    }
-    getter.resolve(item);
+  #handTo(getter: Getter<T>, item: T, place: number): void {
+    getter.item = item;
+    getter.place = place;
+    if (getter.holdsSlot) this.#reserved++;
+    this.#handed.push(getter);
+    getter.resolve(getter);
   }
 
-  /** Moves waiting putters' items in while there is room. */
+  /** Lets waiting putters in while there is room. */
   #admitPutters(): void {
     while (this.#putters.size > 0 && this.#hasRoom()) {
-      const putter = this.#putters.shift() as QueuedWait<undefined>;
-      const item = putter.data as T;
-      putter.data = undefined;
+      const putter = asPutter<T>(this.#putters.shift());
+      if (putter === undefined) return;
       try {
-        this.#add(item);
+        putter.place = this.#add(putter.item);
       } catch (error) {
         // Only a PriorityQueue's compare can throw: this put fails, the next one may not.
         putter.reject(error);
         continue;
       }
-      putter.resolve(undefined);
+      putter.resolve(putter);
     }
   }
 
-  /** Takes back an item a cancelled getter gave back: it goes back to its place. */
-  #unget(from: Getter<T>, item: T): void {
+  /**
+   * Takes back the item of a getter cancelled before it resumed. The getters handed an item after
+   * it (`after` and on) have not resumed either: as in asyncio, where they would take items from
+   * the queue only when they run, the earliest of these items goes to the earliest of them, and
+   * the last one left over goes to the next waiting getter or back to its place in the store.
+   */
+  #giveBack(from: Getter<T>, after: Getter<T> | undefined): void {
+    let item = from.item as T;
+    let place = from.place;
+    from.item = undefined;
+    if (from.holdsSlot) this.#reserved--;
     if (this.#state === 'immediate') {
       // The queue was emptied while the item was on its way: it is dropped like the others.
       this.#finish(Math.min(1, this.#unfinished));
       return;
     }
-    const getter = this.#getters.shift();
-    if (getter === undefined) this.#items.giveBack(item, from.place);
-    else this.#handTo(getter, item, from.place);
+    for (let getter = after; getter !== undefined; getter = asGetter(getter.next)) {
+      if (!this.#comesFirst(item, place, getter.item as T, getter.place)) continue;
+      const [swappedItem, swappedPlace] = [getter.item as T, getter.place];
+      getter.item = item;
+      getter.place = place;
+      item = swappedItem;
+      place = swappedPlace;
+    }
+    const getter = asGetter<T>(this.#getters.shift());
+    if (getter === undefined) this.#items.giveBack(item, place);
+    else this.#handTo(getter, item, place);
     this.#admitPutters();
+  }
+
+  #comesFirst(a: T, placeA: number, b: T, placeB: number): boolean {
+    try {
+      return this.#items.before(a, placeA, b, placeB);
+    } catch {
+      // A PriorityQueue's compare that throws: keep the items where they are.
+      return false;
+    }
   }
 
   /** Counts `n` items as done and wakes `join()` at zero. */

@@ -1,6 +1,6 @@
 import { InvalidStateError, isCancelledError } from './errors.js';
 import { gather } from './gather.js';
-import { runningTask } from './internal/current.js';
+import { runningTask, runtime } from './internal/current.js';
 import { debugMode } from './internal/debug.js';
 import { startSlowStepMonitor } from './internal/slow-monitor.js';
 import { RETRIEVE } from './internal/symbols.js';
@@ -9,7 +9,7 @@ import { reportUnretrieved } from './internal/unretrieved.js';
 import { show } from './internal/validate.js';
 import type { Task } from './task.js';
 import { allTasks } from './all-tasks.js';
-import { createTask } from './create-task.js';
+import { createTaskAt } from './create-task.js';
 
 /** Options for {@link run}. */
 export interface RunOptions {
@@ -31,10 +31,19 @@ export interface RunOptions {
  * `main`, the process then ends as an interrupted program does (status 130 in a shell); if `main`
  * caught it and returned, `run()` resolves with its value.
  *
+ * Callbacks that `main` set up (a server's request handlers, timers, listeners) see its
+ * cancellation at their corio awaits: on Ctrl-C their `finally` blocks run, and a
+ * `CancelledError` escaping such a callback is the expected end of its work, not a crash (while
+ * `run()` runs, an unhandled rejection with a cancellation as its reason is not reported; any
+ * other is left to Node as before). If the program can never finish (every task waits for
+ * something that nothing will ever settle), the tasks still pending are named on stderr before
+ * the process exits.
+ *
  * @typeParam T - the result of `main`.
  * @param main - the program.
  * @param options - see {@link RunOptions}.
- * @throws whatever `main` throws; `InvalidStateError` (as a rejection) inside a running task.
+ * @throws whatever `main` throws; `InvalidStateError` (as a rejection) inside a running task or
+ * while another `run()` is running (asyncio raises RuntimeError for both).
  *
  * @example
  * ```ts
@@ -56,10 +65,16 @@ export async function run<T>(main: () => PromiseLike<T> | T, options?: RunOption
   if (runningTask() !== undefined) {
     throw new InvalidStateError('run() cannot be called from inside a running task');
   }
+  if (runtime.running) {
+    throw new InvalidStateError(
+      'run() cannot be called while another run() is running: start the work as a task of the running main instead',
+    );
+  }
+  runtime.running = true;
   const previousDebug = debugMode.enabled;
   debugMode.enabled = options?.debug ?? previousDebug;
   const stopMonitor = debugMode.enabled ? startSlowStepMonitor() : undefined;
-  const task = createTask(main, { name: 'main' });
+  const task = createTaskAt(main, { name: 'main' }, run);
   const sigint = { received: false };
   const onSigint = (): void => {
     if (sigint.received || task.done()) {
@@ -73,6 +88,8 @@ export async function run<T>(main: () => PromiseLike<T> | T, options?: RunOption
     task.cancel('interrupted by SIGINT');
   };
   process.on('SIGINT', onSigint);
+  process.on('unhandledRejection', ignoreCancellations);
+  process.on('beforeExit', reportStuck);
   try {
     await settle(task);
     // main's error is thrown by run() below: it is retrieved, never reported.
@@ -83,8 +100,11 @@ export async function run<T>(main: () => PromiseLike<T> | T, options?: RunOption
     reportUnretrieved();
   } finally {
     process.removeListener('SIGINT', onSigint);
+    process.removeListener('unhandledRejection', ignoreCancellations);
+    process.removeListener('beforeExit', reportStuck);
     stopMonitor?.();
     debugMode.enabled = previousDebug;
+    runtime.running = false;
   }
   if (sigint.received && task.cancelled()) {
     // Re-raise with the default handler, so the process ends the way an interrupted program
@@ -129,4 +149,63 @@ async function cancelLeftovers(main: Task<unknown>): Promise<void> {
       }
     });
   }
+}
+
+/**
+ * A callback set up by a task (a request handler, a timer) sees that task's cancellation at its
+ * corio awaits; the CancelledError then escaping it is the expected end of its work. Node would
+ * end the process for it (status 1), so while run() runs, such rejections are dropped. Any other
+ * reason is handed back to Node's own handling, as if this listener were not there.
+ */
+function ignoreCancellations(reason: unknown): void {
+  if (isCancellation(reason)) return;
+  // Another listener decides for itself, as it would without this one.
+  if (process.listenerCount('unhandledRejection') > 1) return;
+  switch (unhandledRejectionsMode()) {
+    case 'none':
+      return;
+    case 'warn':
+    case 'warn-with-error-code':
+      console.error(reason);
+      if (unhandledRejectionsMode() === 'warn-with-error-code') process.exitCode = 1;
+      return;
+    default:
+      // 'throw', Node's default: leave, and reject again for Node to report and exit as usual.
+      process.removeListener('unhandledRejection', ignoreCancellations);
+      void Promise.reject(reason);
+  }
+}
+
+/** A CancelledError, or an error caused by one (the AbortError of a signal-taking API). */
+function isCancellation(reason: unknown): boolean {
+  let current = reason;
+  for (let depth = 0; depth < 8 && typeof current === 'object' && current !== null; depth++) {
+    if (isCancelledError(current)) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/** Node's `--unhandled-rejections` mode, from the command line or NODE_OPTIONS. */
+function unhandledRejectionsMode(): string {
+  let mode = 'throw';
+  const flags = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
+  for (const flag of flags) {
+    const match = /^--unhandled-rejections=(.+)$/.exec(flag);
+    if (match?.[1] !== undefined) mode = match[1];
+  }
+  return mode;
+}
+
+/**
+ * The event loop is empty while run() still waits: every pending task awaits something nothing
+ * will ever settle (a foreign promise), so the process is about to exit (with status 13 when the
+ * run() was awaited at top level). Name the tasks, so the user knows where to look.
+ */
+function reportStuck(): void {
+  process.removeListener('beforeExit', reportStuck);
+  const stuck = [...allTasks()].map((task) => `  ${task.toString()}`);
+  console.error(
+    `corio: run() cannot finish: the event loop is empty and these tasks still wait, for something nothing will ever settle:\n${stuck.join('\n')}`,
+  );
 }

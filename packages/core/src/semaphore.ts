@@ -2,17 +2,7 @@ import { releaseGuard } from './internal/guard.js';
 import { inspectSymbol } from './internal/inspect.js';
 import { show } from './internal/validate.js';
 import { QueuedWait, WaiterQueue, abortedCall } from './internal/waiter-queue.js';
-
-/** Options for a waiting call such as `acquire()`. */
-export interface WaitOptions {
-  /**
-   * Gives up waiting: the call rejects with the signal's reason and the primitive is left as if
-   * it had never been called. An already aborted signal rejects the call at once, even when it
-   * would not have had to wait.
-   * @default undefined
-   */
-  signal?: AbortSignal | undefined;
-}
+import type { SignalOptions } from './suspend.js';
 
 /** What `guard()` returns: releases once, on `using`/`await using` scope exit. */
 export type Guard = AsyncDisposable & Disposable;
@@ -87,7 +77,7 @@ export class Semaphore {
    * @returns `true`, once the permit is the caller's.
    * @throws `CancelledError` if the waiting task is cancelled; the signal's reason if aborted.
    */
-  acquire(options?: WaitOptions): Promise<true> {
+  acquire(options?: SignalOptions): Promise<true> {
     const aborted = abortedCall(options?.signal);
     if (aborted !== undefined) return aborted;
     if (this.#value > 0) {
@@ -111,7 +101,7 @@ export class Semaphore {
    *
    * @typeParam T - `fn`'s result.
    */
-  async use<T>(fn: () => T | PromiseLike<T>, options?: WaitOptions): Promise<T> {
+  async use<T>(fn: () => T | PromiseLike<T>, options?: SignalOptions): Promise<T> {
     // A free permit is taken without an await: no extra turn when nothing has to wait.
     const signal = options?.signal;
     if (this.#value > 0 && signal?.aborted !== true) this.#value--;
@@ -127,7 +117,7 @@ export class Semaphore {
    * Takes a permit and returns a guard that gives it back at the end of the scope:
    * `await using _ = await sem.guard()`.
    */
-  async guard(options?: WaitOptions): Promise<Guard> {
+  async guard(options?: SignalOptions): Promise<Guard> {
     await this.acquire(options);
     return releaseGuard(this.#giveBack);
   }

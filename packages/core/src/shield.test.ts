@@ -29,9 +29,40 @@ describe('shield', () => {
     await expect(outer).rejects.toBeInstanceOf(CancelledError);
   });
 
-  it('accepts a promise and a function', async () => {
-    expect(await shield(Promise.resolve('promise'))).toBe('promise');
+  it('accepts a function, a task and a future', async () => {
     expect(await shield(() => 'function')).toBe('function');
+    expect(await shield(createTask(() => 'task'))).toBe('task');
+    const future = new Future<string>();
+    future.setResult('future');
+    expect(await shield(future)).toBe('future');
+  });
+
+  it('refuses a promise with a TypeError that says to pass a function', () => {
+    const promise = Promise.resolve('begun');
+    expect(() => shield(promise as unknown as Future<string>)).toThrow(
+      new TypeError(
+        "shield: 'aw' must be a function, Task or Future, received a Promise: the work behind a promise began in the caller's task and cannot be protected; pass () => work() instead",
+      ),
+    );
+  });
+
+  it("protects all of a function's work from the caller's cancellation, every await of it", async () => {
+    const log: string[] = [];
+    const committed = new Future<string>();
+    const commit = async (): Promise<void> => {
+      log.push('commit begins');
+      await sleep(1);
+      log.push('commit half-way');
+      await sleep(1);
+      log.push('commit done');
+      committed.setResult('committed');
+    };
+    const caller = createTask(() => shield(() => commit()));
+    await sleep(0);
+    caller.cancel();
+    await expect(caller).rejects.toBeInstanceOf(CancelledError);
+    expect(await committed).toBe('committed');
+    expect(log).toEqual(['commit begins', 'commit half-way', 'commit done']);
   });
 
   it('returns a future already done as it is', async () => {
@@ -104,7 +135,7 @@ describe('shield', () => {
   });
 
   it('throws a TypeError for a non-awaitable', () => {
-    expect(() => shield(42 as unknown as Promise<number>)).toThrow(/'aw'.*received 42/);
+    expect(() => shield(42 as unknown as Future<number>)).toThrow(/'aw'.*received 42/);
   });
 
   it('renders its state', () => {

@@ -1,16 +1,8 @@
-import { runningTask } from './internal/current.js';
 import { Timer } from './internal/timer.js';
 import { checkDuration } from './internal/validate.js';
+import { withWork } from './internal/protocol.js';
 import { Wait } from './internal/wait.js';
-
-/** Options for {@link sleep}. */
-export interface SleepOptions {
-  /**
-   * Ends the sleep early, rejecting with the signal's reason.
-   * @default undefined
-   */
-  signal?: AbortSignal | undefined;
-}
+import type { SignalOptions } from './suspend.js';
 
 class SleepWait<T> extends Wait<T> {
   #timer: Timer | undefined;
@@ -21,7 +13,7 @@ class SleepWait<T> extends Wait<T> {
         this.resolve(value);
       });
     }
-    return this.promise;
+    return withWork(this.promise, this);
   }
 
   protected override stop(): void {
@@ -34,12 +26,13 @@ class SleepWait<T> extends Wait<T> {
  *
  * Inside a task it is a cancellation point: cancelling the task rejects it at once with
  * `CancelledError` and clears the timer. `sleep(0)` (or any `ms <= 0`) yields for one turn of
- * the event loop (a macrotask, via `setImmediate`), letting pending I/O callbacks run.
+ * the event loop (a macrotask, via `setImmediate`), letting pending I/O callbacks run. Delays
+ * longer than Node's timer limit (about 24.8 days) are honoured; `Infinity` never ends.
  *
  * @typeParam T - the type of the value.
  * @param ms - the delay in milliseconds; negative means no delay, as in asyncio.
  * @param value - the value to resolve with.
- * @param options - see {@link SleepOptions}.
+ * @param options - see {@link SignalOptions}.
  * @throws `RangeError` (as a rejection) if `ms` is NaN; `TypeError` if it is not a number.
  *
  * @example
@@ -55,15 +48,15 @@ class SleepWait<T> extends Wait<T> {
  * await assert.rejects(task, CancelledError);
  * ```
  */
-export function sleep(ms: number, value?: undefined, options?: SleepOptions): Promise<void>;
+export function sleep(ms: number, value?: undefined, options?: SignalOptions): Promise<void>;
 /** With a value: resolves with it. */
-export function sleep<T>(ms: number, value: T, options?: SleepOptions): Promise<T>;
+export function sleep<T>(ms: number, value: T, options?: SignalOptions): Promise<T>;
 /** The implementation behind the overloads above. */
-export function sleep<T>(ms: number, value?: T, options?: SleepOptions): Promise<T | undefined> {
+export function sleep<T>(ms: number, value?: T, options?: SignalOptions): Promise<T | undefined> {
   try {
     checkDuration('sleep', 'ms', ms);
   } catch (error) {
     return Promise.reject(error);
   }
-  return new SleepWait<T | undefined>(runningTask(), options?.signal).arm(ms, value);
+  return new SleepWait<T | undefined>(options?.signal).arm(ms, value);
 }

@@ -1,14 +1,24 @@
 import { InvalidStateError, TaskGroupError, isCancelledError } from './errors.js';
 import { Future } from './future.js';
-import { runningTask } from './internal/current.js';
+import { currentNode, runtime } from './internal/current.js';
 import { inspectSymbol } from './internal/inspect.js';
+import {
+  CANCELLED_SINCE,
+  IS_CANCELLATION,
+  NODE_TASK,
+  REQUEST,
+  WITHDRAW,
+} from './internal/protocol.js';
+import type { CancelNode } from './internal/protocol.js';
+import { ScopeNode, enterScope, scopeRunner } from './internal/scope-node.js';
 import { FAILED, RETRIEVE } from './internal/symbols.js';
 import { show } from './internal/validate.js';
 import type { CreateTaskOptions } from './create-task.js';
 import type { Task } from './task.js';
-import { createTask } from './create-task.js';
+import { createTaskAt } from './create-task.js';
 
 const EXIT = Symbol('exit');
+const ADOPT = Symbol('adopt');
 
 /**
  * Structured concurrency (asyncio's `TaskGroup`): a group of child tasks that is not left until
@@ -36,16 +46,20 @@ const EXIT = Symbol('exit');
  */
 export class TaskGroup {
   // The group is open until EXIT finds no children left; #aborting means every child was told
-  // to cancel and no new child may start.
-  readonly #parent: Task<unknown> | undefined;
+  // to cancel and no new child may start. #node is what a failure cancels: the group's own scope
+  // (taskGroup()), or the node the group was made in (`await using`, where the body cannot be
+  // given a scope: asyncio's "cancel the parent task").
+  #node: CancelNode | undefined;
+  #ownScope: ScopeNode | undefined = undefined;
   readonly #tasks = new Set<Task<unknown>>();
   readonly #errors: unknown[] = [];
   #exiting = false;
   #finished = false;
   #aborting = false;
   #cancelledByUser = false;
-  #parentCancelRequested = false;
+  #bodyCancelRequested = false;
   #allDone: Future<void> | undefined = undefined;
+  readonly #entrySeq = runtime.seq;
   // Like asyncio's done callbacks, this runs a microtask after the child finished, so children
   // failing in the same tick all get to report their errors before the group reacts.
   readonly #onChildDone = (task: Task<unknown>): void => {
@@ -54,7 +68,7 @@ export class TaskGroup {
 
   /** Opens a group owned by the running task (if any). */
   constructor() {
-    this.#parent = runningTask();
+    this.#node = currentNode();
   }
 
   /**
@@ -74,7 +88,9 @@ export class TaskGroup {
         `Cannot create a task in ${this.toString()}: it is shutting down`,
       );
     }
-    const task = createTask(fn, options);
+    // Only the method's identity is used: the stack boundary for debug mode's creation site.
+    // eslint-disable-next-line @typescript-eslint/unbound-method
+    const task = createTaskAt(fn, options, this.createTask);
     this.#tasks.add(task);
     task.addDoneCallback(this.#onChildDone);
     return task;
@@ -88,7 +104,7 @@ export class TaskGroup {
     if (this.#finished || this.#cancelledByUser) return;
     this.#cancelledByUser = true;
     this.#abort();
-    this.#cancelParent();
+    this.#cancelBody();
   }
 
   /** Renders the state: `<TaskGroup tasks=2 errors=0 running>`. */
@@ -113,14 +129,20 @@ export class TaskGroup {
     await this[EXIT](false, undefined);
   }
 
+  /** @internal The body runs in `scope`, the group's own. */
+  [ADOPT](scope: ScopeNode): void {
+    this.#node = scope;
+    this.#ownScope = scope;
+  }
+
   /**
    * @internal Leaves the group once every child has finished. `failed`/`error` describe how the
    * body ended. Returns normally, or throws what the group must raise.
    */
   async [EXIT](failed: boolean, error: unknown): Promise<void> {
     this.#exiting = true;
-    let propagate: unknown = failed && isCancelledError(error) ? error : undefined;
-    let cancelled = propagate !== undefined;
+    const bodyCancelled = failed && this.#isCancellation(error);
+    let propagate: unknown = bodyCancelled ? error : undefined;
     if (failed && !this.#aborting) this.#abort();
     while (this.#tasks.size > 0) {
       const allDone = (this.#allDone = new Future<void>());
@@ -131,39 +153,27 @@ export class TaskGroup {
         if (!this.#aborting) {
           // The parent is being cancelled from outside while the children still run.
           propagate = interrupt;
-          cancelled = true;
           this.#abort();
         }
       }
       this.#allDone = undefined;
     }
     this.#finished = true;
-    if (
-      this.#parentCancelRequested &&
-      this.#parent !== undefined &&
-      this.#parent.uncancel() === 0
-    ) {
-      propagate = undefined;
-      cancelled = false;
-    }
-    if (cancelled && this.#errors.length === 0) throw propagate;
+    const bodyError = failed && !bodyCancelled;
+    const raising = this.#errors.length > 0 || bodyError;
+    // The group's own cancellation ends here; one from outside made meanwhile must not: if the
+    // group raises its errors instead, it is made pending again for the code after the group.
+    const outer = this.#endCancellation(raising);
+    if (this.#bodyCancelRequested && !outer) propagate = undefined;
+    if (propagate !== undefined && !raising) throw propagate as Error;
     // A body that awaited a failing child rethrows that child's error: it is one failure, listed
     // once (asyncio's body would see a CancelledError there instead, as the group reacts first).
-    if (failed && !isCancelledError(error) && !this.#errors.includes(error)) {
-      this.#errors.push(error);
-    }
-    if (this.#errors.length > 0) {
-      const parent = this.#parent;
-      // A cancel from outside stays pending: uncancel then cancel keeps its count stable.
-      if (parent !== undefined && parent.cancelling() > 0) {
-        parent.uncancel();
-        parent.cancel();
-      }
-      throw new TaskGroupError(
-        this.#errors,
-        `unhandled errors in a TaskGroup (${String(this.#errors.length)} sub-error${this.#errors.length === 1 ? '' : 's'})`,
-      );
-    }
+    if (bodyError && !this.#errors.includes(error)) this.#errors.push(error);
+    if (this.#errors.length === 0) return;
+    throw new TaskGroupError(
+      this.#errors,
+      `unhandled errors in a TaskGroup (${String(this.#errors.length)} sub-error${this.#errors.length === 1 ? '' : 's'})`,
+    );
   }
 
   #childDone(task: Task<unknown>): void {
@@ -175,21 +185,44 @@ export class TaskGroup {
     this.#errors.push(task[RETRIEVE]());
     if (!this.#aborting) {
       this.#abort();
-      this.#cancelParent();
+      this.#cancelBody();
     }
   }
 
-  #cancelParent(): void {
-    const parent = this.#parent;
-    if (parent === undefined || parent.done() || this.#parentCancelRequested) return;
-    if (this.#exiting && this.#tasks.size === 0) return;
-    this.#parentCancelRequested = true;
-    parent.cancel();
+  /**
+   * Closes the group's scope, or withdraws its request on the node it was made in; returns
+   * whether a cancellation from outside was requested meanwhile (made pending again if `rearm`).
+   */
+  #endCancellation(rearm: boolean): boolean {
+    const scope = this.#ownScope;
+    if (scope !== undefined) return scope.close(rearm);
+    const node = this.#node;
+    if (node === undefined) return false;
+    const task = node[NODE_TASK];
+    if (this.#bodyCancelRequested) task[WITHDRAW](node);
+    return task[CANCELLED_SINCE](node, this.#entrySeq, rearm);
+  }
+
+  /** Cancels the body (and what it set up), once. */
+  #cancelBody(): void {
+    const node = this.#node;
+    if (node === undefined || this.#bodyCancelRequested || this.#finished) return;
+    const task = node[NODE_TASK];
+    if (task.done()) return;
+    // Without a scope of its own, the group cancels the node it was made in: pointless once the
+    // body has finished and no child is left to wait for.
+    if (this.#ownScope === undefined && this.#exiting && this.#tasks.size === 0) return;
+    this.#bodyCancelRequested = true;
+    task[REQUEST](node, undefined);
   }
 
   #abort(): void {
     this.#aborting = true;
     for (const task of this.#tasks) task.cancel();
+  }
+
+  #isCancellation(error: unknown): boolean {
+    return this.#ownScope?.[IS_CANCELLATION](error) ?? isCancelledError(error);
   }
 
   /** @internal Whether `cancel()` was called. */
@@ -227,22 +260,37 @@ export class TaskGroup {
  * assert.ok(error instanceof TaskGroupError);
  * ```
  */
-export async function taskGroup<T>(
-  body: (tg: TaskGroup) => PromiseLike<T> | T,
-): Promise<T | undefined> {
+export function taskGroup<T>(body: (tg: TaskGroup) => PromiseLike<T> | T): Promise<T | undefined> {
   if (typeof body !== 'function') {
-    throw new TypeError(`taskGroup: 'body' must be a function, received ${show(body)}`);
+    return Promise.reject(
+      new TypeError(`taskGroup: 'body' must be a function, received ${show(body)}`),
+    );
   }
-  if (runningTask() === undefined) return await createTask(() => taskGroup(body));
-  const tg = new TaskGroup();
-  let value: T;
-  try {
-    value = await body(tg);
-  } catch (error) {
-    await tg[EXIT](true, error);
-    if (tg.cancelledByUser && isCancelledError(error)) return undefined;
-    throw error;
-  }
-  await tg[EXIT](false, undefined);
-  return value;
+  return runGroup(body, taskGroup);
 }
+
+// The scope runner: its frames mark the body's await chain (see ownership.ts).
+const runGroup = scopeRunner(
+  async <T>(
+    body: (tg: TaskGroup) => PromiseLike<T> | T,
+    boundary: CallableFunction,
+  ): Promise<T | undefined> => {
+    const parent = currentNode();
+    if (parent === undefined) {
+      return await createTaskAt(() => runGroup(body, boundary), undefined, boundary);
+    }
+    const scope = new ScopeNode(parent);
+    const tg = new TaskGroup();
+    tg[ADOPT](scope);
+    let value: T;
+    try {
+      value = await enterScope(scope, body, tg);
+    } catch (error) {
+      await tg[EXIT](true, error);
+      if (tg.cancelledByUser && scope[IS_CANCELLATION](error)) return undefined;
+      throw error;
+    }
+    await tg[EXIT](false, undefined);
+    return value;
+  },
+);

@@ -1,24 +1,38 @@
 import { CancelledError, InvalidStateError, isCancelledError } from './errors.js';
 import { Future } from './future.js';
-import { taskStorage } from './internal/current.js';
+import { CancelState } from './internal/cancel-state.js';
+import { nodeStorage } from './internal/current.js';
 import { callSite, debugMode } from './internal/debug.js';
+import { attachTaskMarker } from './internal/ownership.js';
+import {
+  CANCELLED_SINCE,
+  DELIVER,
+  INTERRUPT,
+  PENDING,
+  IS_CANCELLATION,
+  NODE_ABORT,
+  NODE_PARENT,
+  NODE_SIGNAL,
+  NODE_TASK,
+  NO_CANCEL,
+  REQUEST,
+  SCOPE_CLOSE,
+  WAIT_BEGIN,
+  WAIT_END,
+  WAIT_NODE,
+  WITHDRAW,
+} from './internal/protocol.js';
+import type {
+  CancelMessage,
+  CancelNode,
+  ScopeSide,
+  TaskSide,
+  WaitSide,
+} from './internal/protocol.js';
 import { SLOW_STEP_MS, reportSlowStep } from './internal/slow-monitor.js';
+import { CANCEL_NOW, START } from './internal/symbols.js';
 import { NEXT, PREV, register, unregister } from './internal/task-registry.js';
 import type { Registered } from './internal/task-registry.js';
-import {
-  ADD_WAITER,
-  CANCEL_ARRIVED,
-  IS_CANCELLATION,
-  CANCEL_NOW,
-  NO_CANCEL,
-  REMOVE_WAITER,
-  START,
-  TAKE_CANCEL,
-} from './internal/symbols.js';
-import { AbortState } from './internal/abort-state.js';
-import type { Interruptible } from './internal/wait.js';
-
-type Waiter = Interruptible;
 
 let taskCounter = 0;
 // Debug mode only: where each task was created. Kept out of the task so a task costs no more
@@ -47,58 +61,57 @@ const creationSites = new WeakMap<Task<unknown>, string>();
  * assert.equal(await task, 'done');
  * ```
  */
-export class Task<T> extends Future<T> {
-  // #fn is set until the task starts; a cancel requested before then means it never runs.
-  #fn: (() => T | PromiseLike<T>) | undefined;
+export class Task<T> extends Future<T> implements TaskSide {
+  // Before the task starts: its function (a cancel before then means it never runs). While it
+  // runs: the promise that follows its body, for the ownership marker (see ownership.ts).
+  #fn: (() => T | PromiseLike<T>) | Promise<void> | undefined;
   // The name is made from the id only when asked for.
   #name: string | number;
-  // Made by the first cancel() or the first look at `signal`: most tasks never need it.
-  #abort: AbortState | undefined = undefined;
-  #cancelRequests = 0;
-  // A requested cancellation not yet delivered at a cancellation point, with its message.
-  #pendingCancel: string | undefined | typeof NO_CANCEL = NO_CANCEL;
-  // A cancellation was handed to the waits the task is suspended in and has not reached the
-  // task's code yet: a second cancel() meanwhile is the same cancellation (asyncio delivers one).
-  #cancelInFlight = false;
-  #waiters: Waiter | Waiter[] | undefined = undefined;
+  // Made by the first cancel request or signal: most tasks never need it.
+  #cancel: CancelState | undefined = undefined;
+  // The waits begun in this task (its own code, its scopes, the callbacks it set up).
+  #waiters: WaitSide | WaitSide[] | undefined = undefined;
   /** @internal Links in the list of pending tasks. */
   [PREV]: Registered | undefined = undefined;
   /** @internal */
   [NEXT]: Registered | undefined = undefined;
 
   /** @internal Use {@link createTask}. */
-  constructor(fn: () => T | PromiseLike<T>, name: string | undefined) {
+  constructor(fn: () => T | PromiseLike<T>, name: string | undefined, boundary: CallableFunction) {
     super();
     this.#fn = fn;
     this.#name = name ?? ++taskCounter;
-    if (debugMode.enabled) creationSites.set(this, callSite());
+    if (debugMode.enabled) creationSites.set(this, callSite(boundary));
     register(this);
   }
 
-  /** The task's name (settable). */
+  /** The task's name (settable; any value is stored as a string, as asyncio does). */
   get name(): string {
     if (typeof this.#name === 'number') this.#name = `Task-${String(this.#name)}`;
     return this.#name;
   }
 
   set name(value: string) {
-    this.#name = value;
+    const given: unknown = value;
+    this.#name = String(given);
   }
 
   /**
-   * Aborted, with the task's `CancelledError` as its reason, as soon as cancellation is
-   * requested. Pass it to APIs that take a signal (`fetch`, `fs`, `timers/promises`). It stays
-   * aborted after a cancellation that was caught. Once every request is withdrawn with
-   * `uncancel()` (as a timeout scope does after its own expiry), `signal` is a fresh one, so the
-   * task's later work is not aborted by a timeout it already handled.
+   * Aborted, with a `CancelledError` as its reason, as soon as cancellation is requested. Pass
+   * it to APIs that take a signal (`fetch`, `fs`, `timers/promises`). It stays aborted after a
+   * cancellation that was caught; once every request is withdrawn with `uncancel()`, `signal` is
+   * a fresh one.
+   *
+   * Read by code running inside a scope of this task (a `timeout()` or `taskGroup()` body, or a
+   * callback set up there), it is that scope's signal: aborted when the scope is cancelled (its
+   * deadline passes, its group fails or is cancelled) or the task is. So
+   * `fetch(url, { signal: currentTask()?.signal })` inside a `timeout()` body stops at the
+   * deadline, and at no other scope's.
    */
   get signal(): AbortSignal {
-    const abort = (this.#abort ??= new AbortState());
-    if (abort.controller === undefined) {
-      abort.controller = new AbortController();
-      if (abort.requested) abort.controller.abort(abort.reason());
-    }
-    return abort.controller.signal;
+    const node = nodeStorage.getStore();
+    if (node !== undefined && node !== this && node[NODE_TASK] === this) return node[NODE_SIGNAL];
+    return this[NODE_SIGNAL];
   }
 
   /** Where the task was created, in debug mode. */
@@ -107,54 +120,39 @@ export class Task<T> extends Future<T> {
   }
 
   /**
-   * Requests cancellation (asyncio's `Task.cancel`). If the task is suspended at a corio await,
-   * that await throws `CancelledError` at once and whatever it awaited is cancelled too;
-   * otherwise `signal` aborts and the next corio await throws. A task cancelled before it starts
-   * never runs.
+   * Requests cancellation (asyncio's `Task.cancel`). Every corio await suspended in the task at
+   * that moment throws `CancelledError` (whatever it awaited is cancelled too), and `signal`
+   * aborts. If the task's own code was not among them (it was running, or awaiting a foreign
+   * promise), the cancellation stays pending for it: its next corio await throws, or the task
+   * ends cancelled when it returns. A task cancelled before it starts never runs.
    *
    * @returns false if the task is already done.
    */
   override cancel(message?: string): boolean {
     if (this.done()) return false;
-    this.#cancelRequests++;
-    const abort = (this.#abort ??= new AbortState());
-    if (!abort.requested) {
-      abort.requested = true;
-      abort.message = message;
-      abort.controller?.abort(abort.reason());
-    }
-    const waiters = this.#waiters;
-    if (waiters !== undefined) {
-      this.#waiters = undefined;
-      if (Array.isArray(waiters)) for (const waiter of waiters) waiter.interrupt(message);
-      else waiters.interrupt(message);
-      this.#cancelInFlight = true;
-    } else if (!this.#cancelInFlight) {
-      this.#pendingCancel = message;
-    }
+    this[REQUEST](this, message);
     return true;
   }
 
-  /** How many cancellation requests are outstanding (asyncio's `Task.cancelling`). */
+  /**
+   * How many cancellation requests are outstanding (asyncio's `Task.cancelling`): `cancel()`
+   * calls not withdrawn by `uncancel()`, plus the open `timeout()` and `taskGroup()` scopes whose
+   * cancellation reached the task's own code.
+   */
   cancelling(): number {
-    return this.#cancelRequests;
+    const state = this.#cancel;
+    return state === undefined ? 0 : state.outstanding(this) + state.counted;
   }
 
   /**
-   * Withdraws one cancellation request (asyncio's `Task.uncancel`); at zero a cancellation not
-   * yet delivered is dropped.
+   * Withdraws one `cancel()` request (asyncio's `Task.uncancel`); at zero a cancellation not yet
+   * delivered is dropped and `signal` is renewed.
    *
-   * @returns the remaining count.
+   * @returns the remaining `cancelling()` count.
    */
   uncancel(): number {
-    if (this.#cancelRequests > 0) {
-      this.#cancelRequests--;
-      if (this.#cancelRequests === 0) {
-        this.#pendingCancel = NO_CANCEL;
-        this.#abort?.renew();
-      }
-    }
-    return this.#cancelRequests;
+    this[WITHDRAW](this);
+    return this.cancelling();
   }
 
   /** @throws `InvalidStateError`: a task's result comes from its function. */
@@ -173,32 +171,104 @@ export class Task<T> extends Future<T> {
 
   /** @internal */
   protected override describeFields(): string {
-    const state = !this.done() && this.#cancelRequests > 0 ? ' cancelling' : super.describeFields();
+    const state = !this.done() && this.cancelling() > 0 ? ' cancelling' : super.describeFields();
     const site = this.createdAt;
     const where = site === undefined ? '' : ` created at ${site}`;
     return ` name=${this.name}${state}${where}`;
   }
 
-  /** @internal */
-  [TAKE_CANCEL](): string | undefined | typeof NO_CANCEL {
-    const message = this.#pendingCancel;
-    this.#pendingCancel = NO_CANCEL;
-    return message;
+  /** @internal A task is the root node of its own cancellation tree. */
+  get [NODE_TASK](): this {
+    return this;
   }
 
   /** @internal */
-  [ADD_WAITER](waiter: Waiter): void {
+  get [NODE_PARENT](): undefined {
+    return undefined;
+  }
+
+  /** @internal The task's own signal (see `signal`). */
+  get [NODE_SIGNAL](): AbortSignal {
+    const abort = this.#state().abort;
+    if (abort.controller === undefined) {
+      abort.controller = new AbortController();
+      if (abort.requested) abort.controller.abort(abort.reason());
+    }
+    return abort.controller.signal;
+  }
+
+  /**
+   * @internal Whether `error` is this task's cancellation: a CancelledError, or an error caused
+   * by the abort of its signal.
+   */
+  [IS_CANCELLATION](error: unknown): boolean {
+    return isCancelledError(error) || this.#cancel?.abort.hasReason(error) === true;
+  }
+
+  /** @internal */
+  [REQUEST](node: CancelNode, message: string | undefined): void {
+    if (this.done()) return;
+    const state = this.#state();
+    state.request(node, message);
+    if (node === this) {
+      const abort = state.abort;
+      if (!abort.requested) {
+        abort.requested = true;
+        abort.message = message;
+        abort.controller?.abort(abort.reason());
+      }
+    } else {
+      (node as ScopeSide)[NODE_ABORT](new CancelledError(message));
+    }
+    this.#mark(state);
+    const waiters = this.#waiters;
+    if (waiters === undefined) return;
+    if (!Array.isArray(waiters)) {
+      if (node === this || isWithin(waiters[WAIT_NODE], node)) waiters[INTERRUPT](message);
+      return;
+    }
+    // Interrupting a wait unregisters it: work on a copy.
+    for (const waiter of waiters.slice()) {
+      if (node === this || isWithin(waiter[WAIT_NODE], node)) waiter[INTERRUPT](message);
+    }
+  }
+
+  /** @internal */
+  [WITHDRAW](node: CancelNode): number {
+    const state = this.#cancel;
+    if (state === undefined) return 0;
+    const left = state.withdraw(node);
+    if (left === 0 && node === this) state.abort.renew();
+    return left;
+  }
+
+  /** @internal */
+  [SCOPE_CLOSE](node: CancelNode, entrySeq: number, rearm: boolean): boolean {
+    return this.#cancel?.close(node, entrySeq, rearm) === true;
+  }
+
+  /** @internal */
+  [CANCELLED_SINCE](node: CancelNode, entrySeq: number, rearm: boolean): boolean {
+    return this.#cancel?.cancelledSince(node, entrySeq, rearm) === true;
+  }
+
+  /** @internal */
+  [WAIT_BEGIN](waiter: WaitSide, check: boolean): CancelMessage {
     const waiters = this.#waiters;
     if (waiters === undefined) this.#waiters = waiter;
-    else if (Array.isArray(waiters)) {
-      if (!waiters.includes(waiter)) waiters.push(waiter);
-    } else if (waiters !== waiter) this.#waiters = [waiters, waiter];
+    else if (Array.isArray(waiters)) waiters.push(waiter);
+    else this.#waiters = [waiters, waiter];
+    const state = this.#cancel;
+    if (!check || state === undefined || state.pending === 0) return NO_CANCEL;
+    // A cancellation pending for a node above: the wait is interrupted at once, and the reaction
+    // that delivers it decides whether it reached the code the cancellation is meant for (whose
+    // await chain is only complete by then: an `await future` calls `then` from a job of its
+    // own). Until that code has it, a callback's waits see it too: never consumed, never lost.
+    return state.pendingAbove(waiter[WAIT_NODE] as CancelNode);
   }
 
   /** @internal */
-  [REMOVE_WAITER](waiter: Waiter): void {
-    // A wait that ends means the task is about to resume.
-    this.#cancelInFlight = false;
+  [WAIT_END](waiter: WaitSide): void {
     const waiters = this.#waiters;
     if (waiters === waiter) this.#waiters = undefined;
     else if (Array.isArray(waiters)) {
@@ -208,22 +278,22 @@ export class Task<T> extends Future<T> {
     }
   }
 
-  /** @internal The cancellation handed to a wait has reached the task's code. */
-  [CANCEL_ARRIVED](): void {
-    this.#cancelInFlight = false;
+  /** @internal */
+  [DELIVER](node: CancelNode): CancelMessage {
+    const state = this.#cancel;
+    if (state === undefined || state.pending === 0) return NO_CANCEL;
+    return state.take(node);
   }
 
-  /**
-   * @internal Whether `error` is this task's cancellation: a CancelledError, or an error caused
-   * by the abort of `task.signal`.
-   */
-  [IS_CANCELLATION](error: unknown): boolean {
-    return isCancelledError(error) || this.#abort?.hasReason(error) === true;
+  /** @internal */
+  [PENDING](node: CancelNode): boolean {
+    const state = this.#cancel;
+    return state !== undefined && state.pending > 0 && state.pendingAbove(node) !== NO_CANCEL;
   }
 
   /** @internal */
   [START](): void {
-    const pending = this[TAKE_CANCEL]();
+    const pending = this.#pendingOn();
     if (pending !== NO_CANCEL) {
       this.#fn = undefined;
       this.#finishCancelled(new CancelledError(pending));
@@ -231,7 +301,7 @@ export class Task<T> extends Future<T> {
     }
     // This runs in its own microtask, in the creator's context (see task-registry.ts, which
     // undoes the enter where the context would leak out of it); entering costs half of `run`.
-    taskStorage.enterWith(this);
+    nodeStorage.enterWith(this);
     const fn = this.#fn as () => unknown;
     this.#fn = undefined;
     let value: unknown;
@@ -252,49 +322,82 @@ export class Task<T> extends Future<T> {
     // The handlers are shared, not per-task closures: the reaction runs in the task's context,
     // so the task is found with getStore(). A Future goes through Promise.resolve, which awaits
     // it from inside the task (a cancellation point that propagates the cancel).
-    void (value instanceof Promise ? value : Promise.resolve(value)).then(
+    this.#fn = (value instanceof Promise ? value : Promise.resolve(value)).then(
       Task.#onFulfilled,
       Task.#onRejected,
     );
+    // Cancelled during its first step: the waits it began there are about to decide.
+    const state = this.#cancel;
+    if (state !== undefined) this.#mark(state);
+  }
+
+  /** Makes the task's own await chain recognisable (see ownership.ts), once it has one. */
+  #mark(state: CancelState): void {
+    if (!state.marked && this.#fn instanceof Promise) {
+      state.marked = true;
+      attachTaskMarker(this.#fn);
+    }
   }
 
   static readonly #onFulfilled = (value: unknown): void => {
-    (taskStorage.getStore() as Task<unknown>).#finishValue(value);
+    (nodeStorage.getStore() as Task<unknown>).#finishValue(value);
   };
 
   static readonly #onRejected = (error: unknown): void => {
-    (taskStorage.getStore() as Task<unknown>).#finishError(error);
+    (nodeStorage.getStore() as Task<unknown>).#finishError(error);
   };
 
+  // A message may be undefined: NO_CANCEL, not undefined, says there is none.
+  #pendingOn(): CancelMessage {
+    const state = this.#cancel;
+    return state === undefined ? NO_CANCEL : state.pendingOn(this);
+  }
+
+  #state(): CancelState {
+    return (this.#cancel ??= new CancelState());
+  }
+
   #finishValue(value: unknown): void {
-    const pending = this[TAKE_CANCEL]();
+    const pending = this.#pendingOn();
     if (pending !== NO_CANCEL) {
       // Cancelled while running code that then returned without reaching a cancellation point:
       // the task ends cancelled, as in asyncio.
       this.#finishCancelled(new CancelledError(pending));
       return;
     }
-    unregister(this);
-    this.#waiters = undefined;
+    this.#end();
     super.setResult(value as T);
   }
 
   #finishError(error: unknown): void {
+    const abort = this.#cancel?.abort;
     if (isCancelledError(error)) this.#finishCancelled(error);
-    else if (this.#abort?.hasReason(error) === true) {
-      this.#finishCancelled(new CancelledError(this.#abort.message, { cause: error }));
+    else if (abort?.hasReason(error) === true) {
+      this.#finishCancelled(new CancelledError(abort.message, { cause: error }));
     } else {
-      unregister(this);
-      this.#waiters = undefined;
+      this.#end();
       super.setException(error);
     }
   }
 
   #finishCancelled(error: CancelledError): void {
-    unregister(this);
-    this.#waiters = undefined;
+    this.#end();
     this[CANCEL_NOW](error);
   }
+
+  #end(): void {
+    unregister(this);
+    this.#fn = undefined;
+    this.#waiters = undefined;
+  }
+}
+
+/** Whether `node` is `target` or inside it. */
+function isWithin(node: CancelNode | undefined, target: CancelNode): boolean {
+  for (let current = node; current !== undefined; current = current[NODE_PARENT]) {
+    if (current === target) return true;
+  }
+  return false;
 }
 
 function timed(task: Task<unknown>, fn: () => unknown): unknown {

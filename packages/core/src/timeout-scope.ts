@@ -1,24 +1,28 @@
 import { CancelledError, InvalidStateError, TimeoutError, isCancelledError } from './errors.js';
 import { inspectSymbol } from './internal/inspect.js';
-import { IS_CANCELLATION } from './internal/symbols.js';
+import { IS_CANCELLATION } from './internal/protocol.js';
+import type { ScopeNode } from './internal/scope-node.js';
 import { Timer } from './internal/timer.js';
 import { checkDuration, show } from './internal/validate.js';
 import { now } from './now.js';
-import type { Task } from './task.js';
 
 const ENTER = Symbol('enter');
 const EXIT = Symbol('exit');
-export { ENTER as ENTER_SCOPE, EXIT as EXIT_SCOPE };
+const YIELD_DUE = Symbol('yieldDue');
+export { ENTER as ENTER_SCOPE, EXIT as EXIT_SCOPE, YIELD_DUE };
 
 type ScopeState = 'created' | 'active' | 'expiring' | 'expired' | 'exited';
 
 /**
  * The deadline of a running {@link timeout} or {@link timeoutAt} body (asyncio's `Timeout`).
  *
- * At the deadline the task running the body is cancelled; when the resulting `CancelledError`
- * leaves the body, it becomes a `TimeoutError`. Cancellation counts (`task.cancelling()`) tell
- * this scope's expiry apart from an outer scope's or from a cancel from outside, so only its own
- * expiry is converted.
+ * The body runs in a cancel scope of its own. At the deadline the scope is cancelled: the corio
+ * waits begun in the body (and in callbacks set up there) throw `CancelledError`, never the
+ * task's other code; when that `CancelledError` leaves the body, it becomes a `TimeoutError`.
+ * A cancellation of an enclosing scope or of the task made while the body ran stays a
+ * `CancelledError`, so nested scopes each report only their own deadline. A deadline already
+ * passed expires at the next turn of the event loop, never synchronously: a body that finishes
+ * without suspending keeps its value.
  *
  * @example
  * ```ts
@@ -36,12 +40,14 @@ type ScopeState = 'created' | 'active' | 'expiring' | 'expired' | 'exited';
  * ```
  */
 export class TimeoutScope {
-  // #timer is set exactly while the state is 'active' with a deadline in the future.
+  // #timer is set exactly while the state is 'active' with a finite deadline; #immediate says it
+  // was armed for a deadline already passed (it fires on the next turn of the event loop).
   #when: number | null;
   #state: ScopeState = 'created';
-  #task: Task<unknown> | undefined = undefined;
-  #cancellingAtEntry = 0;
+  #node: ScopeNode | undefined = undefined;
   #timer: Timer | undefined = undefined;
+  #immediate = false;
+  #yieldDue = false;
 
   /** @internal Use {@link timeout} or {@link timeoutAt}. */
   constructor(when: number | null) {
@@ -54,7 +60,8 @@ export class TimeoutScope {
   }
 
   /**
-   * Moves the deadline (`null` removes it). A deadline already passed expires the scope at once.
+   * Moves the deadline (`null` removes it). A deadline already passed expires the scope at the
+   * next turn of the event loop.
    *
    * @throws `InvalidStateError` once the body has finished or the scope has expired.
    */
@@ -67,7 +74,7 @@ export class TimeoutScope {
     if (this.#state === 'active') this.#arm();
   }
 
-  /** Whether the deadline passed and the scope cancelled its task. */
+  /** Whether the deadline passed and the scope cancelled its body. */
   expired(): boolean {
     return this.#state === 'expiring' || this.#state === 'expired';
   }
@@ -83,10 +90,9 @@ export class TimeoutScope {
     return this.toString();
   }
 
-  /** @internal Starts the deadline for `task`. */
-  [ENTER](task: Task<unknown>): void {
-    this.#task = task;
-    this.#cancellingAtEntry = task.cancelling();
+  /** @internal Starts the deadline for the body about to run in `node`. */
+  [ENTER](node: ScopeNode): void {
+    this.#node = node;
     this.#state = 'active';
     this.#arm();
   }
@@ -96,38 +102,42 @@ export class TimeoutScope {
    * this scope's expiry caused it), or `error` itself.
    */
   [EXIT](failed: boolean, error: unknown): unknown {
+    // A deadline already passed when the body finished first: the body keeps its outcome, and
+    // the caller still yields to the event loop (a loop of expired waits must not starve timers).
+    this.#yieldDue = this.#immediate && this.#timer !== undefined;
     this.#timer?.clear();
     this.#timer = undefined;
+    const node = this.#node;
+    const outer = node?.close(false) === true;
     if (this.#state !== 'expiring') {
       this.#state = 'exited';
       return error;
     }
     this.#state = 'expired';
-    const task = this.#task;
-    if (task === undefined || task.uncancel() > this.#cancellingAtEntry || !failed) return error;
+    if (!failed || outer || node === undefined) return error;
     if (isCancelledError(error)) {
       return new TimeoutError(`Timed out: the deadline passed`, { cause: error });
     }
-    // A signal-taking API (`events.once`, `timers/promises`) rejects with an AbortError whose
-    // cause is the task's signal reason: that too is this scope's expiry, not a failure. The
-    // TimeoutError gets a new cause: one chained to the signal's reason would still end the task
-    // cancelled.
-    if (task[IS_CANCELLATION](error)) {
-      return new TimeoutError(`Timed out: the deadline passed`, { cause: new CancelledError() });
+    // A signal-taking API (`events.once`, `timers/promises`) given the scope's signal rejects
+    // with an AbortError whose cause is the scope's CancelledError: that too is the expiry.
+    if (node[IS_CANCELLATION](error)) {
+      return new TimeoutError(`Timed out: the deadline passed`, { cause: cancelledCause(error) });
     }
     return error;
+  }
+
+  /** @internal Whether the caller must yield to the event loop before returning. */
+  get [YIELD_DUE](): boolean {
+    return this.#yieldDue;
   }
 
   #arm(): void {
     this.#timer?.clear();
     this.#timer = undefined;
     const when = this.#when;
-    if (when === null) return;
+    if (when === null || when === Infinity) return;
     const delay = when - now();
-    if (delay <= 0) {
-      this.#expire();
-      return;
-    }
+    this.#immediate = delay <= 0;
     this.#timer = new Timer(delay, () => {
       this.#timer = undefined;
       this.#expire();
@@ -136,8 +146,18 @@ export class TimeoutScope {
 
   #expire(): void {
     this.#state = 'expiring';
-    this.#task?.cancel();
+    this.#node?.cancel();
   }
+}
+
+/** The first CancelledError in `error`'s cause chain (there is one: the caller checked). */
+function cancelledCause(error: unknown): CancelledError {
+  let current = error;
+  for (let depth = 0; depth < 8 && typeof current === 'object' && current !== null; depth++) {
+    if (isCancelledError(current)) return current;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return new CancelledError();
 }
 
 /** Checks the `body` argument of timeout functions. */

@@ -162,15 +162,32 @@ describe('timeout', () => {
     expect(task.cancelled()).toBe(false);
   });
 
-  it('after a handled timeout, the task has a signal that is not aborted', async () => {
+  it("aborts the signal its body sees at the deadline, never the task's own", async () => {
     using clock = fakeTimers();
     const task = createTask(async () => {
-      const before = (currentTask() as Task<unknown>).signal;
-      await settled(timeout(10, () => sleep(1_000)));
-      return [before.aborted, (currentTask() as Task<unknown>).signal.aborted];
+      const own = (currentTask() as Task<unknown>).signal;
+      let inside: AbortSignal | undefined;
+      const error = await settled(
+        timeout(10, () => {
+          inside = (currentTask() as Task<unknown>).signal;
+          return sleep(1_000);
+        }),
+      );
+      return {
+        error,
+        own: own.aborted,
+        inside: inside?.aborted,
+        reason: inside?.reason as unknown,
+        after: (currentTask() as Task<unknown>).signal === own,
+      };
     });
     await clock.advance(10);
-    expect(await task).toEqual([true, false]);
+    const seen = await task;
+    expect(seen.error).toBeInstanceOf(TimeoutError);
+    expect(seen.own).toBe(false);
+    expect(seen.inside).toBe(true);
+    expect(seen.reason).toBeInstanceOf(CancelledError);
+    expect(seen.after).toBe(true);
   });
 
   it('with a negative ms runs the body up to its first cancellation point, then times out', async () => {

@@ -1,21 +1,12 @@
 import type { Future } from './future.js';
-import { runningTask } from './internal/current.js';
 import { LISTEN, RETRIEVE, UNLISTEN } from './internal/symbols.js';
 import type { Awaitable } from './internal/to-future.js';
 import { toFuture } from './internal/to-future.js';
 import { checkOptionalDuration } from './internal/validate.js';
 import { Wait } from './internal/wait.js';
 import { settleWaitFrom } from './future.js';
+import type { SignalOptions } from './suspend.js';
 import { timeout } from './timeout.js';
-
-/** Options for {@link waitFor}. */
-export interface WaitForOptions {
-  /**
-   * Aborting cancels the awaitable, like the deadline, and rejects with the signal's reason.
-   * @default undefined
-   */
-  signal?: AbortSignal | undefined;
-}
 
 // Unlike a plain await, a cancellation does not end this wait at once: it cancels the inner
 // future and waits until that has really finished, as asyncio's wait_for does. If the inner work
@@ -34,7 +25,7 @@ class WaitUntilFinished<T> extends Wait<T> {
   };
 
   constructor(inner: Future<T>, signal: AbortSignal | undefined) {
-    super(runningTask(), signal);
+    super(signal);
     this.#inner = inner;
   }
 
@@ -59,8 +50,11 @@ class WaitUntilFinished<T> extends Wait<T> {
 
 /**
  * Waits for `aw` with a time limit (asyncio's `wait_for`): at the deadline `aw` is cancelled,
- * and once it has really finished, `TimeoutError` is thrown. `null` waits without limit; a
- * negative `ms` cancels `aw` and times out at once.
+ * and once it has really finished, `TimeoutError` is thrown. `null` waits without limit. A
+ * deadline already passed (`ms <= 0`) expires at the next turn of the event loop: an `aw` that is
+ * already done, or finishes first, keeps its value (an item got, a lock taken is never lost);
+ * otherwise it is cancelled and `TimeoutError` is thrown. The deadline cancels only this wait:
+ * in a request handler, it times out that request, never the task that started the server.
  *
  * If the task calling `waitFor` is cancelled, `aw` is cancelled too and waited for, then
  * `CancelledError` is thrown. If `aw` swallows its cancellation and returns a value, that value
@@ -69,7 +63,7 @@ class WaitUntilFinished<T> extends Wait<T> {
  * @typeParam T - the result type.
  * @param aw - a task, future, promise or function (started as a task).
  * @param ms - the time limit in milliseconds, or `null`.
- * @param options - see {@link WaitForOptions}.
+ * @param options - see {@link SignalOptions}.
  * @throws `TimeoutError` at the deadline; `RangeError` (as a rejection) for a NaN `ms`;
  * `TypeError` for a non-awaitable.
  *
@@ -88,10 +82,10 @@ class WaitUntilFinished<T> extends Wait<T> {
 export async function waitFor<T>(
   aw: Awaitable<T>,
   ms: number | null,
-  options?: WaitForOptions,
+  options?: SignalOptions,
 ): Promise<T> {
   checkOptionalDuration('waitFor', 'ms', ms);
-  const inner = toFuture(aw, 'waitFor', 'aw');
+  const inner = toFuture(aw, 'waitFor', 'aw', waitFor);
   const signal = options?.signal;
   // Even without a deadline, a cancel waits for `inner` to finish (a plain await would not).
   if (ms === null) return await new WaitUntilFinished(inner, signal).arm();

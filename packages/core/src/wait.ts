@@ -1,9 +1,10 @@
 import { Future } from './future.js';
-import { runningTask } from './internal/current.js';
 import { FAILED, LISTEN, UNLISTEN } from './internal/symbols.js';
 import { Timer } from './internal/timer.js';
 import { checkDuration, isIterable, show } from './internal/validate.js';
+import { withWork } from './internal/protocol.js';
 import { Wait } from './internal/wait.js';
+import type { SignalOptions } from './suspend.js';
 
 /** `wait()` returns when any future finishes or is cancelled. */
 export const FIRST_COMPLETED = 'FIRST_COMPLETED';
@@ -16,7 +17,7 @@ export const ALL_COMPLETED = 'ALL_COMPLETED';
 export type ReturnWhen = typeof FIRST_COMPLETED | typeof FIRST_EXCEPTION | typeof ALL_COMPLETED;
 
 /** Options for {@link wait}. */
-export interface WaitOptions {
+export interface WaitOptions extends SignalOptions {
   /**
    * Return after this many milliseconds even if the condition is not met (no error is thrown).
    * @default undefined (no limit)
@@ -27,11 +28,6 @@ export interface WaitOptions {
    * @default ALL_COMPLETED
    */
   returnWhen?: ReturnWhen | undefined;
-  /**
-   * Ends the wait early, rejecting with the signal's reason.
-   * @default undefined
-   */
-  signal?: AbortSignal | undefined;
 }
 
 /** The futures that are done and those still pending when {@link wait} returned. */
@@ -50,7 +46,7 @@ class WaitAll<F extends Future<unknown>> extends Wait<WaitResult<F>> {
   #timer: Timer | undefined;
 
   constructor(futures: readonly F[], returnWhen: ReturnWhen, signal: AbortSignal | undefined) {
-    super(runningTask(), signal);
+    super(signal);
     this.#futures = futures;
     this.#returnWhen = returnWhen;
     this.#remaining = new Set(futures).size;
@@ -157,5 +153,6 @@ export function wait<F extends Future<unknown>>(
   } catch (error) {
     return Promise.reject(error);
   }
-  return new WaitAll(futures, returnWhen, options?.signal).arm(timeout);
+  const waiting = new WaitAll(futures, returnWhen, options?.signal);
+  return withWork(waiting.arm(timeout), waiting);
 }

@@ -32,9 +32,11 @@ export class AbortState {
   }
 }
 
-// An AbortError from a signal-taking API (`timers/promises`, `events.once`) carries the task's
-// own CancelledError, the signal's reason, as its cause.
-function hasCause(error: unknown, cause: CancelledError): boolean {
+/**
+ * Whether `cause` is in `error`'s cause chain: an AbortError from a signal-taking API
+ * (`timers/promises`, `events.once`) carries the signal's reason, a CancelledError, as its cause.
+ */
+export function hasCause(error: unknown, cause: CancelledError): boolean {
   let current = error;
   for (let depth = 0; depth < 8 && typeof current === 'object' && current !== null; depth++) {
     current = (current as { cause?: unknown }).cause;

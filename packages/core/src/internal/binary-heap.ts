@@ -93,6 +93,22 @@ export class BinaryHeap<T> {
     this.#seqs.length = 0;
   }
 
+  /** Whether the item pushed with `seq` is still in. */
+  has(seq: number): boolean {
+    return this.#seqs.includes(seq);
+  }
+
+  /** Removes the item pushed with `seq`: O(n log n), for rare paths. */
+  remove(seq: number): void {
+    const index = this.#seqs.indexOf(seq);
+    if (index === -1) return;
+    const items = this.#items.splice(0);
+    const seqs = this.#seqs.splice(0);
+    items.forEach((item, i) => {
+      if (i !== index) this.push(item, seqs[i] as number);
+    });
+  }
+
   /** Whether the item at `index` comes before (`item`, `seq`). */
   #before(index: number, item: T, seq: number): boolean {
     const order = this.#compare(this.#items[index] as T, item);

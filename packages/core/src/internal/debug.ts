@@ -1,14 +1,14 @@
 /** Debug mode (asyncio's debug mode): set by `run(main, { debug: true })` or CORIO_DEBUG=1. */
 export const debugMode = { enabled: process.env.CORIO_DEBUG === '1' };
 
-const internalFrame =
-  /[\\/]packages[\\/]core[\\/](?:src|dist)[\\/]|node:internal|node_modules[\\/]@corio[\\/]core/;
-
-/** The first stack frame outside corio: where the user called into it. */
-export function callSite(): string {
-  const stack = new Error().stack ?? '';
-  for (const line of stack.split('\n').slice(1)) {
-    if (!internalFrame.test(line)) return line.trim().replace(/^at /, '');
-  }
-  return 'unknown location';
+/**
+ * Where the user called into corio: the first stack frame below `boundary`, the public function
+ * they called. Found by function, not by file name, so it holds when a service bundles corio
+ * into its own file.
+ */
+export function callSite(boundary: CallableFunction): string {
+  const holder: { stack?: string } = {};
+  Error.captureStackTrace(holder, boundary);
+  const frame = (holder.stack ?? '').split('\n')[1];
+  return frame === undefined ? 'unknown location' : frame.trim().replace(/^at /, '');
 }

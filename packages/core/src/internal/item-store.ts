@@ -11,8 +11,8 @@ import { RingBuffer } from './ring-buffer.js';
  */
 export interface ItemStore<T> {
   readonly size: number;
-  /** Stores a new item. */
-  add(item: T): void;
+  /** Stores a new item; returns its place. */
+  add(item: T): number;
   /** Removes and returns the next item. Only called when `size > 0`. */
   take(): T;
   /** Records an item handed to a getter without being stored; returns its place. */
@@ -21,6 +21,12 @@ export interface ItemStore<T> {
   giveBack(item: T, place: number): void;
   /** Removes every item. */
   clear(): void;
+  /** Whether the item stored at `place` is still there. */
+  has(item: T, place: number): boolean;
+  /** Removes the item stored at `place` (see `has`). */
+  remove(item: T, place: number): void;
+  /** Whether `a` (at `placeA`) comes out before `b` (at `placeB`). */
+  before(a: T, placeA: number, b: T, placeB: number): boolean;
 }
 
 /**
@@ -46,9 +52,9 @@ export class ArrivalStore<T> implements ItemStore<T> {
     return this.#ring.length;
   }
 
-  add(item: T): void {
+  add(item: T): number {
     this.#ring.push(item);
-    this.#arrivals++;
+    return this.#arrivals++;
   }
 
   take(): T {
@@ -78,25 +84,59 @@ export class ArrivalStore<T> implements ItemStore<T> {
     this.#ring.clear();
     this.#returned = [];
   }
+
+  // Only given-back items have a known place: a put's item is found by identity, from the back
+  // (a recent put is near it; among equal values any one will do, they cannot be told apart).
+  has(item: T, _place: number): boolean {
+    return this.#indexOf(item) !== -1;
+  }
+
+  remove(item: T, _place: number): void {
+    const index = this.#indexOf(item);
+    if (index === -1) return;
+    this.#ring.removeAt(index);
+    if (index < this.#returned.length) this.#returned.splice(index, 1);
+  }
+
+  before(_a: T, placeA: number, _b: T, placeB: number): boolean {
+    return this.#lifo ? placeA > placeB : placeA < placeB;
+  }
+
+  #indexOf(item: T): number {
+    for (let index = this.#ring.length - 1; index >= 0; index--) {
+      if (this.#ring.at(index) === item) return index;
+    }
+    return -1;
+  }
 }
 
 /** Items by `compare`, ties in arrival order: a stable priority queue. */
 export class HeapStore<T> implements ItemStore<T> {
   // #arrivals is above every place given out, so an item put later ties after one given back.
   readonly #heap: BinaryHeap<T>;
+  readonly #compare: Compare<T>;
   #arrivals = 0;
 
   constructor(compare: Compare<T>) {
     this.#heap = new BinaryHeap(compare);
+    this.#compare = compare;
   }
 
   get size(): number {
     return this.#heap.size;
   }
 
-  add(item: T): void {
+  add(item: T): number {
     this.#heap.push(item, this.#arrivals);
-    this.#arrivals++;
+    return this.#arrivals++;
+  }
+
+  has(_item: T, place: number): boolean {
+    return this.#heap.has(place);
+  }
+
+  remove(_item: T, place: number): void {
+    this.#heap.remove(place);
   }
 
   take(): T {
@@ -113,5 +153,10 @@ export class HeapStore<T> implements ItemStore<T> {
 
   clear(): void {
     this.#heap.clear();
+  }
+
+  before(a: T, placeA: number, b: T, placeB: number): boolean {
+    const order = this.#compare(a, b);
+    return order < 0 || (order === 0 && placeA < placeB);
   }
 }

@@ -47,6 +47,20 @@ export class RingBuffer<T> {
     }
   }
 
+  /** Removes the item `index` places from the front: O(length - index). */
+  removeAt(index: number): void {
+    if (!Number.isInteger(index) || index < 0 || index >= this.#length) {
+      throw new RangeError(`RingBuffer.removeAt: index ${String(index)} is out of range`);
+    }
+    const mask = this.#slots.length - 1;
+    for (let i = index; i < this.#length - 1; i++) {
+      this.#slots[(this.#head + i) & mask] = this.#slots[(this.#head + i + 1) & mask];
+    }
+    this.#slots[(this.#head + this.#length - 1) & mask] = undefined;
+    this.#length--;
+    this.#shrink();
+  }
+
   /** Removes and returns the front item. */
   shift(): T | undefined {
     if (this.#length === 0) return undefined;

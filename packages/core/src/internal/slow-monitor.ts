@@ -1,5 +1,6 @@
 import { createHook } from 'node:async_hooks';
-import { taskStorage } from './current.js';
+import { nodeStorage } from './current.js';
+import { NODE_TASK } from './protocol.js';
 
 /** How long one step of a task may block the event loop before debug mode names it. */
 export const SLOW_STEP_MS = 100;
@@ -31,7 +32,7 @@ export function startSlowStepMonitor(): () => void {
       if (frame === undefined) return;
       const elapsed = performance.now() - frame.start - frame.blamed;
       if (elapsed < SLOW_STEP_MS) return;
-      const task = taskStorage.getStore();
+      const task = nodeStorage.getStore()?.[NODE_TASK];
       if (task !== undefined) reportSlowStep(task.toString(), elapsed);
     },
   });

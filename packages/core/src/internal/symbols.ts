@@ -1,5 +1,7 @@
 // Symbol-keyed members let corio's modules reach each other's internals without exposing them:
-// they are marked @internal and stripped from the published declarations.
+// they are marked @internal and stripped from the published declarations. These stay within one
+// copy of corio (a Future from another copy is treated as a foreign thenable); what must work
+// across copies is in protocol.ts.
 
 /** Registers a synchronous listener called once when a future settles. */
 export const LISTEN = Symbol('corio.listen');
@@ -9,19 +11,7 @@ export const UNLISTEN = Symbol('corio.unlisten');
 export const CANCEL_NOW = Symbol('corio.cancelNow');
 /** Marks a future's error as retrieved, so it is not reported. */
 export const RETRIEVE = Symbol('corio.retrieve');
-/** Consumes a task's pending cancellation request; returns NO_CANCEL if there is none. */
-export const TAKE_CANCEL = Symbol('corio.takeCancel');
-/** Registers a wait the task is suspended in, to be interrupted by `cancel()`. */
-export const ADD_WAITER = Symbol('corio.addWaiter');
-/** Unregisters a wait. */
-export const REMOVE_WAITER = Symbol('corio.removeWaiter');
-/** Sentinel returned by TAKE_CANCEL when no cancellation is pending. */
-export const NO_CANCEL = Symbol('corio.noCancel');
 /** Runs a task's first step; called by the start queue. */
 export const START = Symbol('corio.start');
 /** Whether a future failed with an error (not cancelled, not pending). */
 export const FAILED = Symbol('corio.failed');
-/** Tells a task that a delivered cancellation has reached its code. */
-export const CANCEL_ARRIVED = Symbol('corio.cancelArrived');
-/** Asks a task whether an error is its own cancellation (CancelledError or its signal's abort). */
-export const IS_CANCELLATION = Symbol('corio.isCancellation');

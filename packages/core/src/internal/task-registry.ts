@@ -1,4 +1,4 @@
-import { enterStaysInReaction, taskStorage } from './current.js';
+import { enterStaysInReaction, nodeStorage } from './current.js';
 import { START } from './symbols.js';
 
 /** What the registry needs of a task: its links and its first step. */
@@ -36,9 +36,9 @@ function startNext(): void {
     task[START]();
     return;
   }
-  const outer = taskStorage.getStore();
+  const outer = nodeStorage.getStore();
   task[START]();
-  taskStorage.enterWith(outer as never);
+  nodeStorage.enterWith(outer as never);
 }
 
 /** Adds a new task to the pending list and schedules its start. */

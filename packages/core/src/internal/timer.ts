@@ -1,19 +1,32 @@
 import { MAX_TIMER_DELAY } from './validate.js';
 
-/** A one-shot timer; `ms <= 0` fires on the next turn of the event loop (setImmediate). */
+/**
+ * A one-shot timer. `ms <= 0` fires on the next turn of the event loop (setImmediate). Node
+ * fires a delay above 2^31-1 ms at once, so a longer one is chained through timers of the
+ * longest delay; `Infinity` never fires, but keeps the event loop alive as any pending timer
+ * does (a `sleep(Infinity)` in `main` serves forever, as asyncio's does).
+ */
 export class Timer {
-  readonly #handle: ReturnType<typeof setTimeout> | ReturnType<typeof setImmediate>;
+  #handle: ReturnType<typeof setTimeout> | ReturnType<typeof setImmediate>;
   readonly #immediate: boolean;
 
   constructor(ms: number, callback: () => void) {
     this.#immediate = ms <= 0;
-    this.#handle = this.#immediate
-      ? setImmediate(callback)
-      : setTimeout(callback, Math.min(ms, MAX_TIMER_DELAY));
+    if (this.#immediate) this.#handle = setImmediate(callback);
+    else if (ms <= MAX_TIMER_DELAY) this.#handle = setTimeout(callback, ms);
+    else this.#handle = this.#chain(performance.now() + ms, callback);
   }
 
   clear(): void {
     if (this.#immediate) clearImmediate(this.#handle as ReturnType<typeof setImmediate>);
     else clearTimeout(this.#handle as ReturnType<typeof setTimeout>);
+  }
+
+  #chain(deadline: number, callback: () => void): ReturnType<typeof setTimeout> {
+    const remaining = deadline - performance.now();
+    if (remaining <= MAX_TIMER_DELAY) return setTimeout(callback, remaining);
+    return setTimeout(() => {
+      this.#handle = this.#chain(deadline, callback);
+    }, MAX_TIMER_DELAY);
   }
 }

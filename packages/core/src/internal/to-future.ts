@@ -1,5 +1,7 @@
 import { Future } from '../future.js';
-import { createTask } from '../create-task.js';
+import { createTaskAt } from '../create-task.js';
+import { CANCEL_WORK, WORK } from './protocol.js';
+import type { WorkPromise, WorkSide } from './protocol.js';
 import { show } from './validate.js';
 
 /** What corio accepts where asyncio accepts an awaitable: a future, a promise, or a function. */
@@ -20,18 +22,44 @@ export type AwaitableResult<A> =
  * function becomes a new task, a promise a future that follows it (a task would add nothing:
  * a foreign promise cannot be interrupted anyway).
  */
-export function toFuture<T>(value: Awaitable<T>, where: string, name: string): Future<T> {
+export function toFuture<T>(
+  value: Awaitable<T>,
+  where: string,
+  name: string,
+  boundary: CallableFunction,
+): Future<T> {
   if (value instanceof Future) return value;
-  if (typeof value === 'function') return createTask(value);
+  if (typeof value === 'function') return createTaskAt(value, undefined, boundary);
   if (isPromiseLike(value)) return follow(value);
   throw new TypeError(
     `${where}: '${name}' must be a Task, Future, PromiseLike or function, received ${show(value)}`,
   );
 }
 
-/** A future settled by `promise`; cancelling the future just stops following it. */
+/**
+ * A future that follows a promise. Cancelling it stops following, and cancels the corio wait
+ * behind the promise if it is one (`q.get()`, `lock.acquire()`, `sleep()`): a waitFor deadline
+ * or a cancelled gather never leaves a getter behind to take an item nobody will read. The work
+ * behind any other promise cannot be reached; it runs on.
+ */
+class FollowFuture<T> extends Future<T> {
+  readonly #work: WorkSide | undefined;
+
+  constructor(promise: PromiseLike<T>) {
+    super();
+    this.#work = (promise as WorkPromise<T>)[WORK];
+  }
+
+  override cancel(message?: string): boolean {
+    if (!super.cancel(message)) return false;
+    this.#work?.[CANCEL_WORK](message);
+    return true;
+  }
+}
+
+/** A future settled by `promise` (see FollowFuture). */
 export function follow<T>(promise: PromiseLike<T>): Future<T> {
-  const future = new Future<T>();
+  const future = new FollowFuture<T>(promise);
   promise.then(
     (value) => {
       if (!future.done()) future.setResult(value);

@@ -1,7 +1,17 @@
 import { CancelledError } from '../errors.js';
-import type { Task } from '../task.js';
+import { currentNode } from './current.js';
 import { lastResolve, newPromise } from './deferred.js';
-import { ADD_WAITER, CANCEL_ARRIVED, NO_CANCEL, REMOVE_WAITER, TAKE_CANCEL } from './symbols.js';
+import {
+  CANCEL_WORK,
+  DELIVER,
+  INTERRUPT,
+  NODE_TASK,
+  NO_CANCEL,
+  WAIT_BEGIN,
+  WAIT_END,
+  WAIT_NODE,
+} from './protocol.js';
+import type { CancelNode, WaitSide, WorkSide } from './protocol.js';
 
 function rejected(reason: unknown): Promise<never> {
   return Promise.reject(reason);
@@ -15,16 +25,14 @@ function passThrough<T>(value: T): T {
  * A promise that rejects with a new `CancelledError` two microtasks from now.
  *
  * The wait's promise is resolved with it. By the time `throwCancelled` runs, the wait's promise
- * already follows this one, so the error is built in a reaction chained to the suspended `await`
- * and V8's async stack trace names the line where the task was suspended, not only the code
- * that called `cancel()`. Only cancellation pays for this; the normal path allocates nothing.
+ * already follows this one, so the reaction is chained to the suspended `await`: V8's async stack
+ * trace then names the line where the code was suspended (in the error), and tells whose code
+ * that is (see ownership.ts): if `node` is given, the cancellations pending for that code are
+ * consumed there. Only cancellation pays for this; the normal path allocates nothing.
  */
-export function cancellation(
-  message: string | undefined,
-  task: Task<unknown> | undefined,
-): Promise<never> {
+export function cancellation(message: string | undefined, node?: CancelNode): Promise<never> {
   const throwCancelled = (): never => {
-    task?.[CANCEL_ARRIVED]();
+    node?.[NODE_TASK][DELIVER](node);
     const error = new CancelledError(message);
     Error.captureStackTrace(error, throwCancelled);
     throw error;
@@ -32,29 +40,31 @@ export function cancellation(
   return Promise.resolve().then(passThrough).then(throwCancelled);
 }
 
-/** What a task's `cancel()` interrupts: the waits it is suspended in. */
-export interface Interruptible {
-  interrupt(message: string | undefined): void;
-}
-
 /**
- * One suspension of a task (or of a caller with an AbortSignal) at a corio cancellation point.
+ * One suspension at a corio cancellation point: of code running in a task (or a scope of one),
+ * or of a caller outside any task with an AbortSignal. Every corio wait is one of these.
  *
  * `promise` is what the caller awaits. The wait ends exactly once: by `resolve`/`reject` from
- * the primitive, by the task's cancellation (`interrupt`), or by the signal's abort. Subclasses
- * undo their side effects in `stop()`, which runs only for the last two.
+ * the primitive, by a cancellation of the node it began in or of one enclosing it (`INTERRUPT`),
+ * or by the signal's abort. Subclasses undo their side effects in `stop()`, which runs only for
+ * the last two.
  */
-export class Wait<T> implements Interruptible {
+export class Wait<T> implements WaitSide, WorkSide {
   readonly promise: Promise<T>;
   // Set exactly while the wait is active. Only the resolve function is kept: a rejection is a
   // resolve with a rejected promise (rare paths), so the reject function dies young and a
   // waiter that sits in a queue for long costs less to the garbage collector.
   #resolve: ((value: unknown) => void) | undefined;
-  readonly #task: Task<unknown> | undefined;
+  /** @internal The innermost node (task or scope) of the context the wait began in. */
+  readonly [WAIT_NODE]: CancelNode | undefined;
   readonly #signal: AbortSignal | undefined;
 
-  constructor(task: Task<unknown> | undefined, signal: AbortSignal | undefined) {
-    this.#task = task;
+  /**
+   * @param signal - aborts the wait, rejecting with its reason.
+   * @param node - the node the wait belongs to; by default the one of the code running now.
+   */
+  constructor(signal: AbortSignal | undefined, node: CancelNode | undefined = currentNode()) {
+    this[WAIT_NODE] = node;
     this.#signal = signal;
     this.promise = newPromise<T>();
     this.#resolve = lastResolve;
@@ -62,7 +72,7 @@ export class Wait<T> implements Interruptible {
 
   /**
    * Registers the wait with its task and signal. Returns false when it ended at once: the signal
-   * was already aborted, or a cancellation was pending for the task (delivered here, as asyncio
+   * was already aborted, or a cancellation was pending for its node (delivered here, as asyncio
    * delivers a pending cancel at the next suspension).
    */
   begin(): boolean {
@@ -74,21 +84,20 @@ export class Wait<T> implements Interruptible {
       }
       signal.addEventListener('abort', this);
     }
-    const task = this.#task;
-    if (task !== undefined) {
-      const message = task[TAKE_CANCEL]();
+    const node = this.node;
+    if (node !== undefined) {
+      const message = node[NODE_TASK][WAIT_BEGIN](this, true);
       if (message !== NO_CANCEL) {
-        this.interrupt(message);
+        this.#interrupt(message);
         return this.active;
       }
-      task[ADD_WAITER](this);
     }
     return true;
   }
 
-  /** The task suspended in this wait, if any. */
-  protected get task(): Task<unknown> | undefined {
-    return this.#task;
+  /** The node the wait belongs to, if it began inside a task. */
+  get node(): CancelNode | undefined {
+    return this[WAIT_NODE];
   }
 
   /** Whether the wait has not ended yet. */
@@ -105,18 +114,17 @@ export class Wait<T> implements Interruptible {
     if (settle !== undefined) settle(rejected(reason));
   }
 
-  /** Delivers the task's cancellation. Called by `Task.cancel()` or by `begin()`. */
-  interrupt(message: string | undefined): void {
-    if (this.#resolve === undefined) return;
-    if (this.keepWaiting(message)) {
-      // keepWaiting may have settled the wait already (the work it cancelled ended at once).
-      if (this.active) this.#task?.[ADD_WAITER](this);
-      return;
-    }
-    const settle = this.#finish();
-    this.stop();
-    settle?.(cancellation(message, this.#task));
-    this.cancelled(message);
+  /**
+   * @internal Cancels the wait for someone holding only its promise (see protocol.ts, WORK):
+   * as a cancellation of its node would, though no node was cancelled.
+   */
+  [CANCEL_WORK](message: string | undefined): void {
+    this.#interrupt(message);
+  }
+
+  /** @internal Delivers a cancellation of the wait's node (or of one enclosing it). */
+  [INTERRUPT](message: string | undefined): void {
+    this.#interrupt(message);
   }
 
   /** The signal's abort: an EventListener object, so no closure is allocated per wait. */
@@ -127,21 +135,21 @@ export class Wait<T> implements Interruptible {
     settle(rejected(this.#signal?.reason));
   }
 
-  /** Ends the wait with the task's cancellation, as if `interrupt` had decided to stop. */
+  /** Ends the wait with a cancellation, as if `interrupt` had decided to stop. */
   protected rejectCancelled(message: string | undefined): void {
     const settle = this.#finish();
-    if (settle !== undefined) settle(cancellation(message, this.#task));
+    if (settle !== undefined) settle(cancellation(message, this.node));
   }
 
   /**
-   * Reacts to the task's cancellation before the wait ends. Returning true keeps it pending: its
-   * owner settles it later (e.g. once the work it cancelled has really finished).
+   * Reacts to a cancellation before the wait ends. Returning true keeps it pending: its owner
+   * settles it later (e.g. once the work it cancelled has really finished).
    */
   protected keepWaiting(_message: string | undefined): boolean {
     return false;
   }
 
-  /** Runs after the wait ended by the task's cancellation (e.g. to pass the cancel on). */
+  /** Runs after the wait ended by a cancellation (e.g. to pass the cancel on). */
   protected cancelled(_message: string | undefined): void {
     // Nothing to pass on by default.
   }
@@ -149,6 +157,16 @@ export class Wait<T> implements Interruptible {
   /** Undoes the wait's side effects when it ends by cancellation or abort. */
   protected stop(): void {
     // Nothing to undo by default.
+  }
+
+  #interrupt(message: string | undefined): void {
+    if (this.#resolve === undefined) return;
+    // keepWaiting may have settled the wait already (the work it cancelled ended at once).
+    if (this.keepWaiting(message)) return;
+    const settle = this.#finish();
+    this.stop();
+    settle?.(cancellation(message, this.node));
+    this.cancelled(message);
   }
 
   /**
@@ -160,7 +178,7 @@ export class Wait<T> implements Interruptible {
     const resolve = this.#resolve;
     if (resolve === undefined) return undefined;
     this.#resolve = undefined;
-    this.#task?.[REMOVE_WAITER](this);
+    this.node?.[NODE_TASK][WAIT_END](this);
     this.#signal?.removeEventListener('abort', this);
     return resolve;
   }

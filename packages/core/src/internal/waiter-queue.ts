@@ -1,7 +1,7 @@
 import { CancelledError } from '../errors.js';
-import type { Task } from '../task.js';
-import { runningTask } from './current.js';
-import { NO_CANCEL, TAKE_CANCEL } from './symbols.js';
+import { currentNode } from './current.js';
+import { CANCEL_WORK, DELIVER, NODE_TASK, NO_CANCEL, PENDING, withWork } from './protocol.js';
+import type { CancelMessage, CancelNode } from './protocol.js';
 import { Wait } from './wait.js';
 
 /**
@@ -10,7 +10,7 @@ import { Wait } from './wait.js';
  * It leaves the queue by itself when it is cancelled or aborted, so a cancelled waiter never
  * holds a place, and a primitive only ever hands things to live waiters. `resolve` from the
  * primitive is a hand-off: the permit or item is the waiter's from then on. A cancellation that
- * arrives after the hand-off but before the task resumes is handled by `giveBack` (see
+ * arrives after the hand-off but before the waiting code resumes is handled by `giveBack` (see
  * `QueuedWait.constructor`): never both the value and the cancellation lost.
  */
 export class QueuedWait<T> extends Wait<T> {
@@ -20,44 +20,85 @@ export class QueuedWait<T> extends Wait<T> {
   next: QueuedWait<T> | undefined = undefined;
   /** @internal The queue it is in, while it is in one. */
   queue: WaiterQueue<T> | undefined = undefined;
-  /** What the primitive wants to remember about this waiter (an item to put, a count). */
-  data: unknown = undefined;
+  /** A cancel of the work (see protocol.ts, WORK) that came after the hand-off. */
+  late: CancelMessage = NO_CANCEL;
   readonly #giveBack: ((value: T) => void) | undefined;
 
   /**
    * @param signal - aborts the wait, rejecting with its reason.
-   * @param giveBack - if set, a cancellation that reaches the task after the hand-off but
-   * before it resumed makes the wait reject with `CancelledError` after `giveBack(value)` has
-   * returned the permit or item (asyncio's rule). Without it, the value is delivered and the
-   * cancellation surfaces at the task's next cancellation point.
+   * @param giveBack - if set, a cancellation that reaches the waiting code after the hand-off
+   * but before it resumed makes the wait reject with `CancelledError` after `giveBack(value)`
+   * has returned the permit or item (asyncio's rule). Without it, the value is delivered and
+   * the cancellation surfaces at the next cancellation point.
+   * @param node - the node the wait belongs to; by default the one of the code running now.
    */
-  constructor(signal: AbortSignal | undefined, giveBack?: (value: T) => void) {
-    super(runningTask(), signal);
+  constructor(
+    signal: AbortSignal | undefined,
+    giveBack?: (value: T) => void,
+    node: CancelNode | undefined = currentNode(),
+  ) {
+    super(signal, node);
     this.#giveBack = giveBack;
   }
 
-  /** What the caller awaits: the wait's promise, with the check on resume when asked for. */
+  /**
+   * What the caller awaits: the wait's promise, with the check on resume when there is something
+   * to give back; it carries the wait (see protocol.ts, WORK).
+   */
   get result(): Promise<T> {
-    const task = this.task;
     const giveBack = this.#giveBack;
-    if (task === undefined || giveBack === undefined) return this.promise;
-    return this.promise.then((value) => checkOnResume(task, value, giveBack));
+    if (giveBack === undefined) return withWork(this.promise, this);
+    return withWork(
+      this.promise.then((value) => this.#resume(value, giveBack)),
+      this,
+    );
+  }
+
+  /** Whether a cancellation may be waiting for the code about to resume (cheap, no decision). */
+  mayBeCancelled(): boolean {
+    if (this.late !== NO_CANCEL) return true;
+    const node = this.node;
+    return node?.[NODE_TASK][PENDING](node) === true;
+  }
+
+  /**
+   * The cancellation that must undo the hand-off, or NO_CANCEL: one of the work that came after
+   * it, or one pending for the waiting code. Call it from a reaction chained to the wait's
+   * promise, as the waiting code resumes (so its owner can be told, see ownership.ts).
+   */
+  cancelOnResume(): CancelMessage {
+    const late = this.late;
+    if (late !== NO_CANCEL) {
+      this.late = NO_CANCEL;
+      return late;
+    }
+    const node = this.node;
+    return node === undefined ? NO_CANCEL : node[NODE_TASK][DELIVER](node);
+  }
+
+  /** @internal */
+  override [CANCEL_WORK](message: string | undefined): void {
+    if (this.active) super[CANCEL_WORK](message);
+    else this.late = message;
   }
 
   protected override stop(): void {
     this.queue?.remove(this);
   }
+
+  #resume(value: T, giveBack: (value: T) => void): T {
+    const message = this.cancelOnResume();
+    if (message === NO_CANCEL) return value;
+    giveBack(value);
+    throw cancelledOnResume(message);
+  }
 }
 
-// Runs in a reaction just before the awaiting task resumes: a cancellation requested after the
-// hand-off is taken here, while the value can still be given back.
-function checkOnResume<T>(task: Task<unknown>, value: T, giveBack: (value: T) => void): T {
-  const message = task[TAKE_CANCEL]();
-  if (message === NO_CANCEL) return value;
-  giveBack(value);
+/** The CancelledError a wait throws when a cancellation undid its hand-off. */
+export function cancelledOnResume(message: string | undefined): CancelledError {
   const error = new CancelledError(message);
-  Error.captureStackTrace(error, checkOnResume);
-  throw error;
+  Error.captureStackTrace(error, cancelledOnResume);
+  return error;
 }
 
 /** A FIFO of waiters: O(1) push, shift, and removal of a waiter that gave up. */

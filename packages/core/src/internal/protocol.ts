@@ -1,0 +1,121 @@
+// The seams between tasks, scopes and waits. They are keyed with Symbol.for, not module-local
+// symbols, because two copies of @corio/core can live in one process (a user who pins another
+// version gets a nested copy under @corio/streams): a wait made by one copy must be a
+// cancellation point of a task made by the other, and a scope of one must cancel the waits of
+// the other. The `1` is the protocol's version; a copy that changes these seams bumps it.
+//
+// Members keyed by these symbols are marked @internal and stripped from the published types.
+
+import type { CancelledError } from '../errors.js';
+
+/** A node's task: a task is its own root node; a scope belongs to the task it was opened in. */
+export const NODE_TASK = Symbol.for('corio.1.task');
+/** A node's enclosing node: undefined for a task (a task is cancelled only by its own cancel). */
+export const NODE_PARENT = Symbol.for('corio.1.parent');
+/** A node's AbortSignal: aborted when the node or any node enclosing it is cancelled. */
+export const NODE_SIGNAL = Symbol.for('corio.1.signal');
+/** Aborts a scope's own signal; called by its task when the scope is cancelled. */
+export const NODE_ABORT = Symbol.for('corio.1.abort');
+
+/**
+ * Task: registers a wait that begins; with `check`, returns a cancellation pending for the code
+ * that began it (consumed: deliver it now), or NO_CANCEL.
+ */
+export const WAIT_BEGIN = Symbol.for('corio.1.waitBegin');
+/** Task: a wait ended (settled, interrupted or aborted). */
+export const WAIT_END = Symbol.for('corio.1.waitEnd');
+/**
+ * Task: consumes the cancellations pending for the code awaiting a wait begun in `node`, if that
+ * code is theirs (see ownership.ts), and returns the message to deliver, or NO_CANCEL. Called
+ * from a reaction chained to the wait's promise: the one that throws a delivered
+ * `CancelledError`, or the check a primitive makes on resume, when it can still give a value
+ * back.
+ */
+export const DELIVER = Symbol.for('corio.1.deliver');
+/** Task: whether a cancellation is pending on `node` or a node enclosing it (no decision made). */
+export const PENDING = Symbol.for('corio.1.pending');
+/** Task: cancels `node` (the task itself or one of its open scopes). */
+export const REQUEST = Symbol.for('corio.1.request');
+/** Task: withdraws one request on `node`; returns how many are left. */
+export const WITHDRAW = Symbol.for('corio.1.withdraw');
+/**
+ * Task: a scope closes. Returns whether a node enclosing it was cancelled while it was open and
+ * that cancellation is still outstanding (it must not be swallowed by the scope). With `rearm`,
+ * such a cancellation already delivered inside the scope is made pending again, so the code
+ * after the scope sees it (a TaskGroup that raises its errors instead).
+ */
+export const SCOPE_CLOSE = Symbol.for('corio.1.scopeClose');
+/**
+ * Task: like SCOPE_CLOSE, without closing anything: whether `node` or a node enclosing it has an
+ * outstanding request made after `entrySeq` (with `rearm`, made pending again if delivered).
+ */
+export const CANCELLED_SINCE = Symbol.for('corio.1.cancelledSince');
+/** Node: whether `error` is a cancellation of this node or of one enclosing it. */
+export const IS_CANCELLATION = Symbol.for('corio.1.isCancellation');
+
+/**
+ * The wait behind a promise that a corio wait returned (a property of the promise), and the
+ * wait's method that cancels it: whoever holds only the promise (waitFor's deadline, a cancelled
+ * gather) can still stop the work behind it, as asyncio cancels the task wrapping a coroutine.
+ */
+export const WORK = Symbol.for('corio.1.work');
+/** Wait: cancels the wait for someone who gave up on its promise (see WORK). */
+export const CANCEL_WORK = Symbol.for('corio.1.cancelWork');
+
+/** Wait: delivers a cancellation (from its task or a scope) to a wait. */
+export const INTERRUPT = Symbol.for('corio.1.interrupt');
+/** Wait: the node the wait began in. */
+export const WAIT_NODE = Symbol.for('corio.1.waitNode');
+
+/** Returned when there is no cancellation to deliver. */
+export const NO_CANCEL: unique symbol = Symbol.for('corio.1.noCancel') as never;
+/** A cancellation's message, or NO_CANCEL. */
+export type CancelMessage = string | undefined | typeof NO_CANCEL;
+
+/** What a node of the cancellation tree offers (a task, or a scope opened in one). */
+export interface CancelNode {
+  readonly [NODE_TASK]: TaskSide;
+  readonly [NODE_PARENT]: CancelNode | undefined;
+  readonly [NODE_SIGNAL]: AbortSignal;
+  [IS_CANCELLATION](error: unknown): boolean;
+}
+
+/** What a scope offers beyond a node. */
+export interface ScopeSide extends CancelNode {
+  [NODE_ABORT](reason: CancelledError): void;
+}
+
+/** What the wait behind a promise offers (see WORK). */
+export interface WorkSide {
+  [CANCEL_WORK](message: string | undefined): void;
+}
+
+/** A promise with the wait behind it. */
+export type WorkPromise<T> = Promise<T> & { [WORK]?: WorkSide };
+
+/** Marks `promise` as the outcome of `work` (see WORK); returns it. */
+export function withWork<T>(promise: Promise<T>, work: WorkSide): Promise<T> {
+  (promise as WorkPromise<T>)[WORK] = work;
+  return promise;
+}
+
+/** What a wait offers to the task it belongs to. */
+export interface WaitSide {
+  /** Set for every wait registered with a task. */
+  readonly [WAIT_NODE]: CancelNode | undefined;
+  [INTERRUPT](message: string | undefined): void;
+}
+
+/** What a task offers to the waits and scopes of any copy of corio. */
+export interface TaskSide extends CancelNode {
+  done(): boolean;
+  toString(): string;
+  [WAIT_BEGIN](wait: WaitSide, check: boolean): CancelMessage;
+  [WAIT_END](wait: WaitSide): void;
+  [DELIVER](node: CancelNode): CancelMessage;
+  [PENDING](node: CancelNode): boolean;
+  [REQUEST](node: CancelNode, message: string | undefined): void;
+  [WITHDRAW](node: CancelNode): number;
+  [SCOPE_CLOSE](node: CancelNode, entrySeq: number, rearm: boolean): boolean;
+  [CANCELLED_SINCE](node: CancelNode, entrySeq: number, rearm: boolean): boolean;
+}
