@@ -2,6 +2,7 @@ import { CancelledError, InvalidStateError, TimeoutError, isCancelledError } fro
 import { inspectSymbol } from './internal/inspect.js';
 import { IS_CANCELLATION } from './internal/protocol.js';
 import type { ScopeNode } from './internal/scope-node.js';
+import { Deadline, EXPIRE, schedule, unschedule } from './internal/deadlines.js';
 import { Timer } from './internal/timer.js';
 import { checkDuration, show } from './internal/validate.js';
 import { now } from './now.js';
@@ -40,13 +41,12 @@ type ScopeState = 'created' | 'active' | 'expiring' | 'expired' | 'exited';
  * ```
  */
 export class TimeoutScope {
-  // #timer is set exactly while the state is 'active' with a finite deadline; #immediate says it
-  // was armed for a deadline already passed (it fires on the next turn of the event loop).
+  // #timer is set exactly while the state is 'active' with a finite deadline: a Deadline in the
+  // shared schedule, or, for a deadline already passed, an immediate (the next turn).
   #when: number | null;
   #state: ScopeState = 'created';
   #node: ScopeNode | undefined = undefined;
-  #timer: Timer | undefined = undefined;
-  #immediate = false;
+  #timer: Deadline | Timer | undefined = undefined;
   #yieldDue = false;
 
   /** @internal Use {@link timeout} or {@link timeoutAt}. */
@@ -104,9 +104,8 @@ export class TimeoutScope {
   [EXIT](failed: boolean, error: unknown): unknown {
     // A deadline already passed when the body finished first: the body keeps its outcome, and
     // the caller still yields to the event loop (a loop of expired waits must not starve timers).
-    this.#yieldDue = this.#immediate && this.#timer !== undefined;
-    this.#timer?.clear();
-    this.#timer = undefined;
+    this.#yieldDue = this.#timer instanceof Timer;
+    this.#disarm();
     const node = this.#node;
     const outer = node?.close(false) === true;
     if (this.#state !== 'expiring') {
@@ -132,19 +131,31 @@ export class TimeoutScope {
   }
 
   #arm(): void {
-    this.#timer?.clear();
-    this.#timer = undefined;
+    this.#disarm();
     const when = this.#when;
     if (when === null || when === Infinity) return;
-    const delay = when - now();
-    this.#immediate = delay <= 0;
-    this.#timer = new Timer(delay, () => {
-      this.#timer = undefined;
-      this.#expire();
-    });
+    if (when > now()) {
+      const deadline = new Deadline(when, this);
+      schedule(deadline);
+      this.#timer = deadline;
+    } else {
+      this.#timer = new Timer(0, () => {
+        this[EXPIRE]();
+      });
+    }
   }
 
-  #expire(): void {
+  #disarm(): void {
+    const timer = this.#timer;
+    if (timer === undefined) return;
+    this.#timer = undefined;
+    if (timer instanceof Timer) timer.clear();
+    else unschedule(timer);
+  }
+
+  /** @internal The deadline passed. */
+  [EXPIRE](): void {
+    this.#timer = undefined;
     this.#state = 'expiring';
     this.#node?.cancel();
   }

@@ -1,0 +1,149 @@
+import { MAX_TIMER_DELAY } from './validate.js';
+
+/** Called on a deadline's owner when it passes. */
+export const EXPIRE = Symbol('corio.expire');
+
+/** What a deadline tells when it passes. */
+export interface Expiring {
+  [EXPIRE](): void;
+}
+
+/**
+ * A deadline in the shared schedule of corio's scopes (`timeout`, `timeoutAt`, `waitFor`).
+ * Scheduled while `index >= 0`.
+ */
+export class Deadline {
+  /** Its place in the heap; -1 when not scheduled. */
+  index = -1;
+
+  constructor(
+    readonly when: number,
+    readonly owner: Expiring,
+  ) {}
+}
+
+// Most deadlines never fire: a scope opens, its body finishes, the deadline is dropped. One Node
+// timer per scope would create and destroy a timer list per scope (most of a never-firing
+// timeout's cost), so the deadlines share one timer, armed for the earliest of them. When the
+// last deadline is dropped the timer stays armed, unreferenced (it holds no process open), and
+// simply finds nothing when it fires; the next deadline usually comes later than it and reuses
+// it. Under fake timers (a test that counts timers) an idle timer is cleared at once instead.
+
+const heap: Deadline[] = [];
+let timer: ReturnType<typeof setTimeout> | undefined;
+let armedFor = Infinity;
+let armedWith: typeof setTimeout | undefined;
+let clearWith: typeof clearTimeout = clearTimeout;
+let referenced = false;
+
+/** Schedules `deadline`; it fires once `performance.now()` reaches `when`. */
+export function schedule(deadline: Deadline): void {
+  deadline.index = heap.length;
+  heap.push(deadline);
+  siftUp(deadline.index);
+  arm();
+}
+
+/** Drops a scheduled deadline (no-op if it is not scheduled). */
+export function unschedule(deadline: Deadline): void {
+  const index = deadline.index;
+  if (index < 0) return;
+  deadline.index = -1;
+  const last = heap.pop() as Deadline;
+  if (index < heap.length) {
+    heap[index] = last;
+    last.index = index;
+    siftDown(index);
+    siftUp(last.index);
+  }
+  if (heap.length === 0) idle();
+}
+
+function arm(): void {
+  const first = heap[0];
+  if (first === undefined) return;
+  if (timer !== undefined && armedWith === setTimeout && armedFor <= first.when) {
+    // An earlier (or equal) fire will re-arm for this one.
+    if (!referenced) {
+      timer.ref();
+      referenced = true;
+    }
+    return;
+  }
+  if (timer !== undefined) clear();
+  const delay = Math.min(Math.max(Math.ceil(first.when - performance.now()), 1), MAX_TIMER_DELAY);
+  armedWith = setTimeout;
+  clearWith = clearTimeout;
+  armedFor = performance.now() + delay;
+  timer = setTimeout(fire, delay);
+  referenced = true;
+}
+
+function idle(): void {
+  if (timer === undefined) return;
+  if (isFake(armedWith)) clear();
+  else if (referenced) {
+    timer.unref();
+    referenced = false;
+  }
+}
+
+function clear(): void {
+  clearWith(timer);
+  timer = undefined;
+  armedFor = Infinity;
+  referenced = false;
+}
+
+function fire(): void {
+  timer = undefined;
+  armedFor = Infinity;
+  referenced = false;
+  const now = performance.now();
+  for (let first = heap[0]; first !== undefined && first.when <= now; first = heap[0]) {
+    unschedule(first);
+    first.owner[EXPIRE]();
+  }
+  arm();
+}
+
+// @sinonjs/fake-timers (vitest's) marks its functions with a `clock` property.
+function isFake(fn: typeof setTimeout | undefined): boolean {
+  return fn !== undefined && 'clock' in fn;
+}
+
+function siftUp(start: number): void {
+  let index = start;
+  const item = heap[index] as Deadline;
+  while (index > 0) {
+    const parent = (index - 1) >>> 1;
+    const above = heap[parent] as Deadline;
+    if (above.when <= item.when) break;
+    heap[index] = above;
+    above.index = index;
+    index = parent;
+  }
+  heap[index] = item;
+  item.index = index;
+}
+
+function siftDown(start: number): void {
+  let index = start;
+  const item = heap[index] as Deadline;
+  const length = heap.length;
+  for (;;) {
+    let child = 2 * index + 1;
+    if (child >= length) break;
+    const right = child + 1;
+    if (right < length && (heap[right] as Deadline).when < (heap[child] as Deadline).when) {
+      child = right;
+    }
+    const below = heap[child] as Deadline;
+    if (below.when >= item.when) break;
+    heap[index] = below;
+    below.index = index;
+    index = child;
+  }
+  heap[index] = item;
+  item.index = index;
+}
