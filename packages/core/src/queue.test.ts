@@ -4,6 +4,8 @@ import { flushMicrotasks } from '../test/helpers.js';
 import {
   CancelledError,
   InvalidStateError,
+  LifoQueue,
+  PriorityQueue,
   Queue,
   QueueEmpty,
   QueueFull,
@@ -356,6 +358,38 @@ describe('Queue', () => {
   });
 
   describe('cancellation', () => {
+    it('a getter cancelled after its hand-off passes its item to the earliest getter still waiting to resume: [1, 2] as in asyncio', async () => {
+      const queue = new Queue<number>();
+      const getters = [0, 1, 2].map((i) =>
+        createTask(() => queue.get(), { name: `g${String(i)}` }),
+      );
+      await flushMicrotasks();
+      queue.putNowait(1);
+      queue.putNowait(2);
+      getters[0]?.cancel();
+      await expect(getters[0]).rejects.toBeInstanceOf(CancelledError);
+      expect(await getters[1]).toBe(1);
+      expect(await getters[2]).toBe(2);
+      expect(queue.empty()).toBe(true);
+    });
+
+    it('the same, for a LifoQueue and a PriorityQueue: each order holds', async () => {
+      const lifo = new LifoQueue<number>();
+      const prio = new PriorityQueue<number>();
+      const lifoGetters = [0, 1, 2].map(() => createTask(() => lifo.get()));
+      const prioGetters = [0, 1, 2].map(() => createTask(() => prio.get()));
+      await flushMicrotasks();
+      for (const n of [1, 2]) lifo.putNowait(n);
+      for (const n of [2, 1]) prio.putNowait(n);
+      lifoGetters[0]?.cancel();
+      prioGetters[0]?.cancel();
+      // Items that had been handed out: asyncio's getters would take them in turn, stack or
+      // priority order applying to what is in the queue when each runs.
+      expect(await Promise.all([lifoGetters[1], lifoGetters[2]])).toEqual([2, 1]);
+      expect(await Promise.all([prioGetters[1], prioGetters[2]])).toEqual([1, 2]);
+      await Promise.allSettled([lifoGetters[0], prioGetters[0]]);
+    });
+
     it('a cancelled getter leaves the queue; the next getter gets the item', async () => {
       const queue = new Queue<string>();
       const first = createTask(() => queue.get());

@@ -79,6 +79,29 @@ describe('sleep', () => {
     expect(slept.settled()).toBe(true);
     expect(vi.getTimerCount()).toBe(0);
   });
+
+  it('sleeps a delay past 2^31-1 ms in full (the timer is chained), not about 24.8 days', async () => {
+    using clock = fakeTimers();
+    const task = createTask(() => sleep(3e9, 'woke'));
+    await clock.advance(2 ** 31 + 1_000);
+    expect(task.done()).toBe(false);
+    await clock.advance(3e9 - 2 ** 31 - 1_001);
+    expect(task.done()).toBe(false);
+    await clock.advance(1);
+    expect(await task).toBe('woke');
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('never ends for Infinity, yet keeps a timer (as a pending sleep keeps the process alive)', async () => {
+    using clock = fakeTimers();
+    const task = createTask(() => sleep(Infinity));
+    await clock.advance(100 * 24 * 3_600_000); // 100 days
+    expect(task.done()).toBe(false);
+    expect(vi.getTimerCount()).toBe(1);
+    task.cancel();
+    await expect(task).rejects.toBeInstanceOf(CancelledError);
+    expect(vi.getTimerCount()).toBe(0);
+  });
 });
 
 describe('sleep(0)', () => {

@@ -305,6 +305,44 @@ describe('taskGroup', () => {
     expect(parent.cancelled()).toBe(false);
   });
 
+  it('two nested groups failing at once: cancelling() is 1 between them, 0 after (CPython 3.13)', async () => {
+    const go = new Future<void>();
+    const seen: unknown[] = [];
+    const parent = createTask(async () => {
+      const self = currentTask() as Task<unknown>;
+      const outer = await outcome(
+        taskGroup(async (tg) => {
+          tg.createTask(async () => {
+            await go;
+            throw new Error('outer child');
+          });
+          const inner = await outcome(
+            taskGroup(async (tg2) => {
+              tg2.createTask(async () => {
+                await go;
+                throw new Error('inner child');
+              });
+              await forever();
+            }),
+          );
+          // The inner group raised its error; the outer group's cancellation stays pending.
+          seen.push(inner, self.cancelling());
+          await forever();
+        }),
+      );
+      seen.push(outer, self.cancelling());
+    });
+    await flushMicrotasks();
+    go.setResult(); // both children fail in the same tick
+    await parent;
+    const messages = (error: unknown): string[] =>
+      (error as TaskGroupError).errors.map((e) => (e as Error).message);
+    expect(messages(seen[0])).toEqual(['inner child']);
+    expect(seen[1]).toBe(1);
+    expect(messages(seen[2])).toEqual(['outer child']);
+    expect(seen[3]).toBe(0);
+  });
+
   it('keeps an outside cancel that races with a child failure pending after TaskGroupError', async () => {
     const boom = new Error('boom');
     const seen: unknown[] = [];

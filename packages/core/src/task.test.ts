@@ -195,6 +195,14 @@ describe('createTask', () => {
     await task;
   });
 
+  it('stores a name set to a non-string as a string, as asyncio does', async () => {
+    const task = createTask(() => 1);
+    task.name = 5 as unknown as string;
+    expect(task.name).toBe('5');
+    expect(String(task)).toBe('<Task name=5 pending>');
+    await task;
+  });
+
   it('throws TypeError naming the bad value for a non-function, non-PromiseLike', () => {
     expect(() => createTask(42 as never)).toThrow(TypeError);
     expect(() => createTask(42 as never)).toThrow(/'fn'.*received 42/);

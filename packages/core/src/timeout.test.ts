@@ -3,6 +3,8 @@ import { describe, expect, it, vi } from 'vitest';
 import { fakeTimers, flushMicrotasks } from '../test/helpers.js';
 import {
   CancelledError,
+  Lock,
+  Queue,
   TimeoutError,
   createTask,
   currentTask,
@@ -217,10 +219,65 @@ describe('timeout', () => {
     expect(await task).toEqual(['no await', 0]);
   });
 
+  it('with a zero ms keeps what the body got without suspending: the item, the lock', async () => {
+    const queue = new Queue<string>();
+    queue.putNowait('item');
+    const lock = new Lock();
+    const task = createTask(async () => {
+      const item = await timeout(0, () => queue.get());
+      const taken = await timeout(0, () => lock.acquire());
+      return [item, taken, currentTask()?.cancelling()];
+    });
+    expect(await task).toEqual(['item', true, 0]);
+    expect(queue.empty()).toBe(true);
+    expect(lock.locked()).toBe(true);
+  });
+
+  it('with a zero ms expires on the next turn, never synchronously', async () => {
+    const order: string[] = [];
+    const task = createTask(async () => {
+      const scope = timeout(0, async () => {
+        order.push('body runs');
+        await Promise.resolve(); // a microtask: not a turn of the event loop
+        order.push('body finishes');
+        return 'value';
+      });
+      order.push('timeout() returned');
+      return await scope;
+    });
+    expect(await task).toBe('value');
+    expect(order).toEqual(['body runs', 'timeout() returned', 'body finishes']);
+  });
+
   it('with a zero ms times out a body that sleeps zero', async () => {
     using clock = fakeTimers();
     const error = settled(createTask(() => timeout(0, () => sleep(0))));
     await clock.advance(0);
+    expect(await error).toBeInstanceOf(TimeoutError);
+  });
+
+  it('an infinite deadline arms no timer and never fires', async () => {
+    using clock = fakeTimers();
+    const task = createTask(() =>
+      timeout(Infinity, async (scope) => {
+        await sleep(30 * 24 * 3_600_000); // 30 days, past Node's 24.8-day timer limit
+        return scope.expired();
+      }),
+    );
+    await clock.advance(0);
+    expect(vi.getTimerCount(), 'only the sleep').toBe(1);
+    await clock.advance(30 * 24 * 3_600_000);
+    expect(await task).toBe(false);
+  });
+
+  it('a deadline past 2^31-1 ms fires then, not at once (the timer is chained)', async () => {
+    using clock = fakeTimers();
+    const ms = 3e9;
+    const task = createTask(() => timeout(ms, () => sleep(4e9)));
+    const error = settled(task);
+    await clock.advance(2 ** 31);
+    expect(task.done()).toBe(false);
+    await clock.advance(ms - 2 ** 31);
     expect(await error).toBeInstanceOf(TimeoutError);
   });
 

@@ -3,6 +3,9 @@ import { fakeTimers, flushMicrotasks } from '../test/helpers.js';
 import {
   CancelledError,
   Future,
+  Lock,
+  Queue,
+  Semaphore,
   TimeoutError,
   createTask,
   currentTask,
@@ -170,6 +173,44 @@ describe('waitFor', () => {
     const fut = new Future<number>();
     fut.setResult(5);
     expect(await waitFor(fut, -1)).toBe(5);
+  });
+
+  it('with a deadline already passed keeps what finishes first: an item got, a lock taken', async () => {
+    const queue = new Queue<string>();
+    queue.putNowait('item');
+    expect(await waitFor(queue.get(), 0)).toBe('item');
+    expect(queue.empty()).toBe(true);
+    const lock = new Lock();
+    expect(await waitFor(lock.acquire(), -1)).toBe(true);
+    expect(lock.locked()).toBe(true);
+    lock.release();
+    const sem = new Semaphore(1);
+    expect(await createTask(() => waitFor(() => sem.acquire(), 0))).toBe(true);
+    expect(sem.value).toBe(0);
+  });
+
+  it('with a deadline already passed, a get() that must wait is taken back: no item is lost', async () => {
+    const queue = new Queue<string>();
+    const error = await waitFor(queue.get(), 0).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TimeoutError);
+    queue.putNowait('kept');
+    expect(queue.getNowait()).toBe('kept'); // no getter was left behind to take it
+  });
+
+  it('a loop of waits with an expired deadline still yields to the event loop: timers fire', async () => {
+    const queue = new Queue<number>();
+    let fired = false;
+    setTimeout(() => (fired = true), 10);
+    let rounds = 0;
+    await createTask(async () => {
+      while (!fired) {
+        queue.putNowait(rounds);
+        expect(await waitFor(queue.get(), 0)).toBe(rounds);
+        rounds++;
+      }
+    });
+    expect(fired).toBe(true);
+    expect(queue.empty()).toBe(true);
   });
 
   it('with a null ms waits without limit', async () => {

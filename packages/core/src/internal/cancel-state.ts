@@ -15,8 +15,10 @@ class Requests {
   pending = false;
   /** The message of the request being delivered. */
   message: string | undefined = undefined;
-  /** A scope's cancellation delivered to the task's own code: it counts in `cancelling()`. */
+  /** A scope's cancellation that counts in `cancelling()` (see CancelState.request). */
   counted = false;
+  /** A scope whose cancellation reached code that is not the task's: it never counts. */
+  foreign = false;
 
   toString(): string {
     const flags = `${this.pending ? ' pending' : ''}${this.counted ? ' counted' : ''}`;
@@ -34,7 +36,7 @@ class Requests {
  */
 export class CancelState {
   pending = 0;
-  /** Scopes whose cancellation reached the task's own code and that are still open. */
+  /** Open scopes whose cancellation counts in the task's `cancelling()`. */
   counted = 0;
   /** Whether the task's body is followed by the marker that makes its own code recognisable. */
   marked = false;
@@ -48,6 +50,13 @@ export class CancelState {
     if (requests === undefined) this.nodes.set(node, (requests = new Requests()));
     requests.outstanding++;
     requests.seq = ++runtime.seq;
+    // asyncio counts a timeout's or a group's cancel in the task's cancelling() when it is
+    // requested. So does this, provisionally: the first delivery tells whether the scope's body
+    // is the task's own code, and a scope opened in a callback stops counting there (take).
+    if (node[NODE_PARENT] !== undefined && !requests.counted && !requests.foreign) {
+      requests.counted = true;
+      this.counted++;
+    }
     if (requests.pending) return false;
     requests.pending = true;
     requests.message = message;
@@ -106,11 +115,13 @@ export class CancelState {
       requests.pending = false;
       this.pending--;
       message = requests.message;
-      // asyncio counts a timeout's or a group's cancel in the task's cancelling(); here only
-      // those that reached the task's own code do: a scope in a callback never changes it.
-      if (isScope && own.task && !requests.counted) {
-        requests.counted = true;
-        this.counted++;
+      if (isScope && !own.task && !requests.foreign) {
+        // The scope's body is a callback's code: its cancellation is not the task's.
+        requests.foreign = true;
+        if (requests.counted) {
+          requests.counted = false;
+          this.counted--;
+        }
       }
     }
     return message;
