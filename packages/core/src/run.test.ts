@@ -169,6 +169,41 @@ describe.concurrent('run (child process)', () => {
     expect(err).not.toMatch(/handled task error/);
   });
 
+  describe('an error whose task was garbage-collected before main ended', () => {
+    // Run with --expose-gc: the fixture collects the failed task itself (issue #16).
+    const runCollected = (mode: string) =>
+      runFixture('run-unretrieved-collected', [mode], {
+        NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --expose-gc`,
+      });
+    const report = [
+      'corio: Task exception was never retrieved',
+      'future: <Task name=collected-task failed error=Error: collected task error>',
+      'Error: collected task error',
+    ].join('\n');
+
+    it('is reported once by run(), when its finalizer is queued but has not run', async () => {
+      const exit = await runCollected('queued');
+      expect(exit.code, show(exit)).toBe(0);
+      const err = exit.stderr;
+      const mainEnding = err.indexOf('main ending, task collected: true, reported: false');
+      const returned = err.indexOf('run returned main value');
+      expect(mainEnding, show(exit)).toBeGreaterThanOrEqual(0);
+      expect(returned, show(exit)).toBeGreaterThan(mainEnding);
+      expect(err.match(/never retrieved/g) ?? [], show(exit)).toHaveLength(1);
+      expect(err.slice(mainEnding, returned)).toContain(report);
+    });
+
+    it('is reported once by its finalizer, and not again by run()', async () => {
+      const exit = await runCollected('finalized');
+      expect(exit.code, show(exit)).toBe(0);
+      const err = exit.stderr;
+      const mainEnding = err.indexOf('main ending, task collected: true, reported: true');
+      expect(mainEnding, show(exit)).toBeGreaterThanOrEqual(0);
+      expect(err.match(/never retrieved/g) ?? [], show(exit)).toHaveLength(1);
+      expect(err.slice(0, mainEnding)).toContain(report);
+    });
+  });
+
   describe('SIGINT', () => {
     it('cancels main, runs the cleanup, then ends the process by SIGINT without a stack trace', async () => {
       const child = new Child('run-sigint', ['escape']);

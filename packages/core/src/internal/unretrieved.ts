@@ -3,14 +3,16 @@ import type { Future } from '../future.js';
 // A future that failed and whose error nobody has retrieved is reported, as asyncio logs
 // "exception was never retrieved": when it is garbage-collected, or when `run()` ends, whichever
 // comes first. Only failed futures pay for this, never the successful path.
-
-const live = new Set<WeakRef<Future<unknown>>>();
-const registry = new FinalizationRegistry<{ ref: WeakRef<Future<unknown>>; text: string }>(
-  ({ ref, text }) => {
-    live.delete(ref);
-    console.error(text);
-  },
-);
+//
+// Invariant: an entry in `unreported` is a failure not yet reported; whichever reports it first
+// (the finalization callback or `run()`) removes the entry, so the other does nothing. The text is
+// held here, strongly, rather than rebuilt from the future: `run()` may meet a future already
+// collected whose callback is queued but has not run, and unregistering it drops that callback,
+// so `run()` must print the text itself (issue #16: skipping such a future lost its report).
+const unreported = new Map<WeakRef<Future<unknown>>, string>();
+const registry = new FinalizationRegistry<WeakRef<Future<unknown>>>((ref) => {
+  report(ref);
+});
 
 /** Starts watching a failed future; returns the handle to stop watching it with. */
 export function trackUnretrieved(
@@ -18,34 +20,34 @@ export function trackUnretrieved(
   error: unknown,
 ): WeakRef<Future<unknown>> {
   const ref = new WeakRef(future);
-  live.add(ref);
-  registry.register(future, { ref, text: describe(future, error) }, ref);
+  unreported.set(ref, describe(future, error));
+  registry.register(future, ref, ref);
   return ref;
 }
 
 /** Stops watching: the error was retrieved. */
 export function untrackUnretrieved(ref: WeakRef<Future<unknown>>): void {
-  live.delete(ref);
+  unreported.delete(ref);
   registry.unregister(ref);
 }
 
 /** Reports every failed future still unretrieved and stops watching them; returns how many. */
 export function reportUnretrieved(): number {
   let count = 0;
-  for (const ref of live) {
-    const future = ref.deref();
-    untrackUnretrieved(ref);
-    if (future === undefined) continue;
-    let error: unknown;
-    try {
-      error = future.exception();
-    } catch {
-      continue;
-    }
-    console.error(describe(future, error));
-    count++;
+  for (const ref of unreported.keys()) {
+    registry.unregister(ref);
+    if (report(ref)) count++;
   }
   return count;
+}
+
+/** Prints the report if it is still due (the other reporter may have come first). */
+function report(ref: WeakRef<Future<unknown>>): boolean {
+  const text = unreported.get(ref);
+  if (text === undefined) return false;
+  unreported.delete(ref);
+  console.error(text);
+  return true;
 }
 
 function describe(future: Future<unknown>, error: unknown): string {
