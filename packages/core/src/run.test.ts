@@ -113,6 +113,23 @@ describe('run (in process)', () => {
     expect(ran).toBe(false);
   });
 
+  it('rejects a second run() while one is running with InvalidStateError, and runs no main', async () => {
+    let ran = false;
+    const first = run(() => sleep(5, 'first'));
+    const second = run(() => {
+      ran = true;
+    });
+    await expect(second).rejects.toThrow(
+      new InvalidStateError(
+        'run() cannot be called while another run() is running: start the work as a task of the running main instead',
+      ),
+    );
+    expect(await first).toBe('first');
+    expect(ran).toBe(false);
+    // Once the first has ended, run() works again.
+    expect(await run(() => 'again')).toBe('again');
+  });
+
   it('rejects a main that is not a function with TypeError, without throwing', async () => {
     const bad = run as (main: unknown) => Promise<unknown>;
     const result = bad('x');
@@ -254,6 +271,23 @@ describe.concurrent('run (child process)', () => {
       expect(lines(exit.stdout)).toEqual(['leftover cleanup', 'leftover cleanup hanging']);
       expect(exit.stderr).toBe('');
     });
+  });
+
+  it('drops a CancelledError escaping a callback; any other unhandled rejection still ends the process', async () => {
+    const exit = await runFixture('run-unhandled');
+    expect(exit.code, show(exit)).toBe(1);
+    expect(lines(exit.stdout)).toEqual(['main caught its cancellation', 'still running']);
+    expect(exit.stderr).toContain('Error: a real failure');
+    expect(exit.stderr).not.toContain('CancelledError');
+  });
+
+  it('names the tasks it can never finish when the event loop empties (a foreign promise)', async () => {
+    const exit = await runFixture('run-stuck');
+    expect(exit.code, show(exit)).toBe(13); // Node's status for a top-level await left unsettled
+    expect(exit.stdout).toBe('');
+    expect(exit.stderr).toContain(
+      'corio: run() cannot finish: the event loop is empty and these tasks still wait, for something nothing will ever settle:\n  <Task name=stuck-on-a-foreign-promise cancelling>',
+    );
   });
 
   it("does not report main's own error as never retrieved: run() throws it", async () => {
