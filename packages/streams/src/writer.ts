@@ -3,7 +3,6 @@ import { TLSSocket } from 'node:tls';
 import type { CipherNameAndProtocol, PeerCertificate } from 'node:tls';
 import { Future, InvalidStateError } from '@corio/core';
 import { ConnectionResetError } from './errors.js';
-import { toBytes } from './internal/byte-buffer.js';
 import { extraInfo } from './internal/extra-info.js';
 import { serverWriters, upgradeToTls } from './internal/start-tls.js';
 import { ON_CLOSED } from './internal/symbols.js';
@@ -26,9 +25,10 @@ function toChunk(method: string, data: unknown): string | Uint8Array {
  * Writes bytes to a connection (asyncio's `StreamWriter`).
  *
  * `write()` never waits: it buffers, and the short writes made in the same tick leave the
- * process in one system call (gathered into one Buffer, handed to the socket in
- * `process.nextTick`; a write of 4 KiB or more goes to the socket at once, after them). `drain()` applies backpressure: it waits while the socket holds more than
- * its high-water mark. Strings are written as UTF-8.
+ * process in one system call (copied into one Buffer, handed to the socket in
+ * `process.nextTick`; a write of 4 KiB or more goes to the socket at once, after them).
+ * `drain()` applies backpressure: it waits while the socket holds more than its high-water
+ * mark. Strings are written as UTF-8.
  *
  * @example
  * ```ts
@@ -89,6 +89,11 @@ export class StreamWriter {
    * Buffers `data` to be sent (asyncio's `write`); it does not wait. Call `drain()` to wait for
    * the buffer to go below its high-water mark.
    *
+   * The bytes sent are those `data` holds at the call: a short write is copied, so the caller
+   * may reuse its buffer at once. A write of 4 KiB or more is handed to the socket in the call
+   * without a copy, as `net.Socket.write` takes it: Node may hold on to it while the socket is
+   * busy.
+   *
    * @throws `InvalidStateError` after `close()` or `writeEof()`; `TypeError` for other data.
    */
   write(data: string | Uint8Array): void {
@@ -96,11 +101,13 @@ export class StreamWriter {
     this.#checkWritable('write');
     // As in asyncio, data written after the peer went away is dropped; drain() reports it.
     if (chunk.length === 0 || this.#socket.destroyed) return;
-    this.#pending.write(toBytes(chunk));
+    this.#pending.write(chunk);
   }
 
   /**
    * Buffers every chunk of `chunks` (asyncio's `writelines`); they leave in one system call.
+   * Each chunk is taken as `write()` takes it, when the iterator yields it (so a producer may
+   * reuse one buffer for its short chunks).
    *
    * @throws `InvalidStateError` after `close()` or `writeEof()`; `TypeError` for other data.
    */
@@ -159,7 +166,7 @@ export class StreamWriter {
   close(): void {
     if (this.#closing) return;
     this.#closing = true;
-    this.#pending.flush();
+    this.#pending.end();
     const socket = this.#socket;
     if (socket.destroyed) return;
     if (socket.writableFinished) {
@@ -203,7 +210,7 @@ export class StreamWriter {
       throw new InvalidStateError('Cannot writeEof: a TLS connection cannot be half-closed');
     }
     this.#eofWritten = true;
-    this.#pending.flush();
+    this.#pending.end();
     this.#socket.end();
   }
 
