@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CancelledError, InvalidStateError, createTask, sleep } from '@corio/core';
 import { IncompleteReadError, LimitOverrunError, StreamReader } from '@corio/streams';
 import { flushMicrotasks, track } from '../test/helpers.js';
-import { SET_TRANSPORT } from './internal/symbols.js';
+import { FEED_CHUNK, SET_TRANSPORT } from './internal/symbols.js';
 
 function readerWith(data: string, options?: { limit?: number; eof?: boolean }): StreamReader {
   const reader = new StreamReader({ limit: options?.limit });
@@ -66,6 +66,35 @@ describe('StreamReader.read', () => {
     expect(text(first)).toBe('ab');
     expect(text(rest)).toBe('cdefgh');
     expect(chunk.toString()).toBe('abcd');
+  });
+});
+
+describe('StreamReader.feedData', () => {
+  it('takes the bytes as they are at the call: the caller may change its buffer afterwards', async () => {
+    const reader = new StreamReader();
+    // Fed to an empty reader, which would otherwise keep the chunk itself.
+    const chunk = Buffer.from('abcd');
+    reader.feedData(chunk);
+    chunk.write('wxyz');
+    const backing = new Uint8Array(8).fill(0x2e);
+    backing.set(Buffer.from('ef'), 2);
+    reader.feedData(backing.subarray(2, 4));
+    backing.fill(0x21);
+    expect(text(await reader.read(6))).toBe('abcdef');
+    // Large, and read whole: a read may return a view of the reader's memory.
+    const large = Buffer.alloc(100_000, 'a');
+    reader.feedData(large);
+    large.fill('b');
+    const read = await reader.readExactly(100_000);
+    large.fill('c');
+    expect(read.equals(Buffer.alloc(100_000, 'a'))).toBe(true);
+  });
+
+  it("keeps a socket's chunk as it is (FEED_CHUNK), with no copy", async () => {
+    const reader = new StreamReader();
+    const chunk = Buffer.allocUnsafeSlow(64).fill('s');
+    reader[FEED_CHUNK](chunk);
+    expect((await reader.read(64)).buffer).toBe(chunk.buffer);
   });
 });
 

@@ -1,6 +1,6 @@
 import { Future, InvalidStateError } from '@corio/core';
 import { IncompleteReadError, LimitOverrunError } from './errors.js';
-import { SET_TRANSPORT } from './internal/symbols.js';
+import { FEED_CHUNK, SET_TRANSPORT } from './internal/symbols.js';
 import { ByteBuffer, toBytes } from './internal/byte-buffer.js';
 import { checkSize, describe, separators } from './internal/read-args.js';
 import { awaitFuture } from './internal/waiters.js';
@@ -117,13 +117,25 @@ export class StreamReader implements AsyncIterable<Buffer> {
   /**
    * Appends bytes to the buffer, waking the waiting read.
    *
+   * The bytes are those `data` holds at the call (they are copied): the caller may change or
+   * reuse its buffer as soon as this returns.
+   *
    * @throws `InvalidStateError` after `feedEof()`.
    */
   feedData(data: string | Uint8Array): void {
+    // A string is encoded into a new Buffer, which nobody else holds: no copy of it.
+    this.#feed(toBytes(data), typeof data === 'string');
+  }
+
+  /** @internal Feeds a socket's chunk, kept without a copy (see FEED_CHUNK). */
+  [FEED_CHUNK](chunk: Buffer): void {
+    this.#feed(chunk, true);
+  }
+
+  #feed(bytes: Buffer, adopt: boolean): void {
     if (this.#eof) throw new InvalidStateError('Cannot feed data to a StreamReader after EOF');
-    const bytes = toBytes(data);
     if (bytes.length === 0) return;
-    this.#buffer.append(bytes);
+    this.#buffer.append(bytes, adopt);
     this.#wakeup();
     if (this.#transport !== undefined && !this.#paused && this.#buffer.length > 2 * this.#limit) {
       this.#paused = true;
