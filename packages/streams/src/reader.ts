@@ -50,7 +50,8 @@ const NEWLINE = Buffer.from('\n');
  * last argument; a read cancelled mid-wait loses no bytes: the next read returns them. Only one
  * read may wait at a time. Reads return `Buffer`s. The reader pauses its socket while it holds
  * more than `2 * limit` bytes and resumes it below `limit`, so memory stays bounded against a
- * fast or hostile peer.
+ * fast or hostile peer. Once the peer resets the connection, every read rejects with
+ * `ConnectionResetError`.
  *
  * @example
  * ```ts
@@ -96,7 +97,10 @@ export class StreamReader implements AsyncIterable<Buffer> {
     return this.#buffer.length;
   }
 
-  /** The error the connection failed with, or `undefined`. */
+  /**
+   * The error the connection failed with, or `undefined`: a `ConnectionResetError` (Node's
+   * error its `cause`) once the peer has reset the connection, Node's error for other failures.
+   */
   exception(): Error | undefined {
     return this.#exception;
   }

@@ -2,7 +2,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
 import type { CipherNameAndProtocol, PeerCertificate } from 'node:tls';
 import { Future, InvalidStateError } from '@corio/core';
-import { ConnectionResetError } from './errors.js';
+import { lostConnection } from './internal/connection-error.js';
 import { extraInfo } from './internal/extra-info.js';
 import { serverWriters, upgradeToTls } from './internal/start-tls.js';
 import { ON_CLOSED } from './internal/symbols.js';
@@ -121,14 +121,16 @@ export class StreamWriter {
    * cancellation point.
    *
    * @param options - `{ signal }`.
-   * @throws the connection's error if it failed; `ConnectionResetError` if the connection is
-   * lost (before or during the wait).
+   * @throws `ConnectionResetError` if the connection is lost (before or during the wait),
+   * among them a reset or a write that found the peer gone (Node's `ECONNRESET` or `EPIPE` is
+   * its `cause`), as the reads report it; the connection's error if it failed otherwise.
    */
   drain(options?: StreamWaitOptions): Promise<void> {
     const error = this.#reader?.exception();
     if (error !== undefined) return Promise.reject(error);
     const socket = this.#socket;
-    if (socket.destroyed) return Promise.reject(new ConnectionResetError('Connection lost'));
+    // A write that failed in the call (EPIPE) has set `errored` but not yet destroyed the socket.
+    if (socket.destroyed || socket.errored !== null) return Promise.reject(lostConnection(socket));
     const pending = this.#pending;
     if (
       pending.length > 0 &&
@@ -147,7 +149,9 @@ export class StreamWriter {
       if (!future.done()) future.setResult(undefined);
     };
     const onClose = (): void => {
-      if (!future.done()) future.setException(new ConnectionResetError('Connection lost'));
+      // 'error' comes before 'close': the reader has the connection's error by now.
+      const error = this.#reader?.exception() ?? lostConnection(socket);
+      if (!future.done()) future.setException(error);
     };
     socket.on('drain', onDrain);
     socket.on('close', onClose);

@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import type { StreamReader } from '../reader.js';
+import { connectionError } from './connection-error.js';
 import { FEED_CHUNK, SET_TRANSPORT } from './symbols.js';
 
 // The listeners each fed socket carries, so a TLS upgrade can take them off the plain socket.
@@ -15,7 +16,7 @@ export function attachReader(socket: Socket, reader: StreamReader): void {
     reader.feedEof();
   };
   const onError = (error: Error): void => {
-    reader.setException(error);
+    reader.setException(connectionError(error));
   };
   const onClose = (): void => {
     // The connection is gone: a reader waiting for more data sees EOF (or the error).
