@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
-import { Event, InvalidStateError } from '@corio/core';
+import { CancelledError, Event, InvalidStateError, createTask } from '@corio/core';
 import { ConnectionResetError, StreamWriter, openConnection } from '@corio/streams';
 import { checkNoLeakedSockets, nextTurn, track } from '../test/helpers.js';
 import { echo, listen } from '../test/net-helpers.js';
@@ -217,6 +217,59 @@ describe('StreamWriter', () => {
     release.set();
     await writer.waitClosed();
     server.close();
+    await server.waitClosed();
+  });
+
+  it('drain() cancelled by its task rejects with CancelledError; the writer stays usable', async () => {
+    const release = new Event();
+    const { server, port } = await listen(async (reader, writer) => {
+      await release.wait();
+      let received = 0;
+      for (;;) {
+        const chunk = await reader.read(65536);
+        if (chunk.length === 0) break;
+        received += chunk.length;
+      }
+      writer.write(`${String(received)}\n`);
+      writer.close();
+      await writer.waitClosed();
+    });
+    const [reader, writer] = await openConnection('127.0.0.1', port);
+    const socket = writer.getExtraInfo('socket');
+    const listeners = [socket.listenerCount('drain'), socket.listenerCount('close')];
+    // The server does not read yet: the kernel buffers fill and drain() has to wait.
+    const chunk = Buffer.alloc(1024 * 1024);
+    for (let i = 0; i < 64; i++) writer.write(chunk);
+    const task = createTask(() => writer.drain());
+    await nextTurn();
+    expect(task.done()).toBe(false);
+    task.cancel();
+    await expect(task).rejects.toBeInstanceOf(CancelledError);
+    // The cancelled wait left nothing on the socket.
+    expect([socket.listenerCount('drain'), socket.listenerCount('close')]).toEqual(listeners);
+    release.set();
+    await writer.drain();
+    writer.write('tail');
+    await writer.drain();
+    writer.writeEof();
+    expect((await reader.readLine()).toString()).toBe(`${String(64 * chunk.length + 4)}\n`);
+    writer.close();
+    await writer.waitClosed();
+    server.close();
+    await server.waitClosed();
+  });
+
+  it('an already aborted signal rejects drain() and waitClosed() at once, even with nothing to wait for', async () => {
+    const { server, port } = await listen(echo);
+    const [, writer] = await openConnection('127.0.0.1', port);
+    const aborted = AbortSignal.abort(new Error('gave up'));
+    await expect(writer.drain({ signal: aborted })).rejects.toThrow('gave up');
+    await writer.drain();
+    writer.close();
+    await writer.waitClosed();
+    await expect(writer.waitClosed({ signal: aborted })).rejects.toThrow('gave up');
+    server.close();
+    await expect(server.waitClosed({ signal: aborted })).rejects.toThrow('gave up');
     await server.waitClosed();
   });
 

@@ -1,16 +1,16 @@
 import type { AddressInfo, Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
 import type { CipherNameAndProtocol, PeerCertificate } from 'node:tls';
-import { Future, InvalidStateError } from '@corio/core';
+import { InvalidStateError, suspend } from '@corio/core';
+import type { SignalOptions } from '@corio/core';
 import { lostConnection } from './internal/connection-error.js';
 import { extraInfo } from './internal/extra-info.js';
+import { Latch } from './internal/latch.js';
 import { serverWriters, upgradeToTls } from './internal/start-tls.js';
 import { ON_CLOSED } from './internal/symbols.js';
 import type { StartTlsOptions } from './internal/start-tls.js';
 import { WriteBuffer } from './internal/write-buffer.js';
 import type { StreamReader } from './reader.js';
-import { OneShot, awaitFuture } from './internal/waiters.js';
-import type { StreamWaitOptions } from './internal/waiters.js';
 
 const RESOLVED = Promise.resolve();
 
@@ -61,9 +61,9 @@ export class StreamWriter {
   #closing = false;
   #eofWritten = false;
   #upgrading = false;
-  readonly #closed = new OneShot();
+  readonly #closed = new Latch();
   readonly #onClose = (): void => {
-    this.#closed.resolve();
+    this.#closed.set();
   };
 
   /**
@@ -76,7 +76,7 @@ export class StreamWriter {
   constructor(socket: Socket, reader?: StreamReader) {
     this.#socket = socket;
     this.#reader = reader;
-    if (socket.closed) this.#closed.resolve();
+    if (socket.closed) this.#closed.set();
     else socket.once('close', this.#onClose);
   }
 
@@ -118,14 +118,17 @@ export class StreamWriter {
 
   /**
    * Waits until the socket's buffer is below its high-water mark (asyncio's `drain`). A corio
-   * cancellation point.
+   * cancellation point when it waits (a `suspend()` wait): a drain() cancelled or aborted
+   * leaves the writer as it was, buffered bytes included.
    *
-   * @param options - `{ signal }`.
+   * @param options - see {@link SignalOptions}.
    * @throws `ConnectionResetError` if the connection is lost (before or during the wait),
    * among them a reset or a write that found the peer gone (Node's `ECONNRESET` or `EPIPE` is
    * its `cause`), as the reads report it; the connection's error if it failed otherwise.
    */
-  drain(options?: StreamWaitOptions): Promise<void> {
+  drain(options?: SignalOptions): Promise<void> {
+    const signal = options?.signal;
+    if (signal?.aborted === true) return Promise.reject(signal.reason as unknown);
     const error = this.#reader?.exception();
     if (error !== undefined) return Promise.reject(error);
     const socket = this.#socket;
@@ -140,27 +143,24 @@ export class StreamWriter {
     }
     // Nothing to wait for: no promise made (drain() runs once per write in a loop).
     if (!socket.writableNeedDrain) return RESOLVED;
-    return this.#waitForDrain(socket, options);
-  }
-
-  async #waitForDrain(socket: Socket, options: StreamWaitOptions | undefined): Promise<void> {
-    const future = new Future<void>();
-    const onDrain = (): void => {
-      if (!future.done()) future.setResult(undefined);
-    };
-    const onClose = (): void => {
-      // 'error' comes before 'close': the reader has the connection's error by now.
-      const error = this.#reader?.exception() ?? lostConnection(socket);
-      if (!future.done()) future.setException(error);
-    };
-    socket.on('drain', onDrain);
-    socket.on('close', onClose);
-    try {
-      await awaitFuture(future, options?.signal);
-    } finally {
-      socket.off('drain', onDrain);
-      socket.off('close', onClose);
-    }
+    return suspend<undefined>((resolve, reject) => {
+      const onDrain = (): void => {
+        stop();
+        resolve(undefined);
+      };
+      const onClose = (): void => {
+        stop();
+        // 'error' comes before 'close': the reader has the connection's error by now.
+        reject(this.#reader?.exception() ?? lostConnection(socket));
+      };
+      const stop = (): void => {
+        socket.off('drain', onDrain);
+        socket.off('close', onClose);
+      };
+      socket.on('drain', onDrain);
+      socket.on('close', onClose);
+      return stop;
+    }, options);
   }
 
   /**
@@ -182,12 +182,12 @@ export class StreamWriter {
 
   /**
    * Resolves once the connection is closed (asyncio's `wait_closed`). A corio cancellation
-   * point.
+   * point when it waits (a `suspend()` wait).
    *
-   * @param options - `{ signal }`.
+   * @param options - see {@link SignalOptions}.
    */
-  waitClosed(options?: StreamWaitOptions): Promise<void> {
-    return this.#closed.wait(options?.signal);
+  waitClosed(options?: SignalOptions): Promise<void> {
+    return this.#closed.wait(options);
   }
 
   /** Whether the writer is closed or closing. */
@@ -320,6 +320,8 @@ export class StreamWriter {
     if (this.#socket instanceof TLSSocket) {
       throw new InvalidStateError('Cannot startTls: the connection already uses TLS');
     }
+    // An already aborted signal leaves the connection as it is: no upgrade begins.
+    options.signal?.throwIfAborted();
     this.#upgrading = true;
     try {
       // The plain text written so far goes first (Node holds the TLS bytes back until it left).
@@ -330,7 +332,7 @@ export class StreamWriter {
       const secure = await upgradeToTls(plain, reader, isServer, options);
       plain.off('close', this.#onClose);
       this.#socket = secure;
-      if (secure.closed) this.#closed.resolve();
+      if (secure.closed) this.#closed.set();
       else secure.once('close', this.#onClose);
     } finally {
       this.#upgrading = false;
