@@ -98,10 +98,12 @@ export class LimitOverrunError extends Error {
 }
 
 /**
- * The connection was lost while writing (asyncio's `ConnectionResetError`), thrown by
- * `StreamWriter.drain()` when the peer went away.
+ * The connection was lost (asyncio's `ConnectionResetError`): every read and
+ * `StreamWriter.drain()` reject with it once the peer has reset the connection, or a write has
+ * found the peer gone, and `drain()` also once the connection is closed.
  *
- * Its `code` is `'ECONNRESET'`, like Node's own socket errors.
+ * Its `code` is `'ECONNRESET'`, like Node's own socket errors; its `cause` is Node's error
+ * (`ECONNRESET`, or `EPIPE` for a write) when there is one.
  *
  * @example
  * ```ts

@@ -6,7 +6,6 @@ export {
   isIncompleteReadError,
   isLimitOverrunError,
 } from './errors.js';
-export type { StreamWaitOptions } from './internal/waiters.js';
 export { DEFAULT_LIMIT, StreamReader } from './reader.js';
 export type { ReaderTransport, Separator, StreamReaderOptions } from './reader.js';
 export { StreamWriter } from './writer.js';

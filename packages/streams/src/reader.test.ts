@@ -1,8 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { CancelledError, InvalidStateError, createTask, sleep } from '@corio/core';
+import {
+  CancelledError,
+  InvalidStateError,
+  TimeoutError,
+  createTask,
+  sleep,
+  waitFor,
+} from '@corio/core';
 import { IncompleteReadError, LimitOverrunError, StreamReader } from '@corio/streams';
 import { flushMicrotasks, track } from '../test/helpers.js';
-import { SET_TRANSPORT } from './internal/symbols.js';
+import { FEED_CHUNK, SET_TRANSPORT } from './internal/symbols.js';
 
 function readerWith(data: string, options?: { limit?: number; eof?: boolean }): StreamReader {
   const reader = new StreamReader({ limit: options?.limit });
@@ -66,6 +73,35 @@ describe('StreamReader.read', () => {
     expect(text(first)).toBe('ab');
     expect(text(rest)).toBe('cdefgh');
     expect(chunk.toString()).toBe('abcd');
+  });
+});
+
+describe('StreamReader.feedData', () => {
+  it('takes the bytes as they are at the call: the caller may change its buffer afterwards', async () => {
+    const reader = new StreamReader();
+    // Fed to an empty reader, which would otherwise keep the chunk itself.
+    const chunk = Buffer.from('abcd');
+    reader.feedData(chunk);
+    chunk.write('wxyz');
+    const backing = new Uint8Array(8).fill(0x2e);
+    backing.set(Buffer.from('ef'), 2);
+    reader.feedData(backing.subarray(2, 4));
+    backing.fill(0x21);
+    expect(text(await reader.read(6))).toBe('abcdef');
+    // Large, and read whole: a read may return a view of the reader's memory.
+    const large = Buffer.alloc(100_000, 'a');
+    reader.feedData(large);
+    large.fill('b');
+    const read = await reader.readExactly(100_000);
+    large.fill('c');
+    expect(read.equals(Buffer.alloc(100_000, 'a'))).toBe(true);
+  });
+
+  it("keeps a socket's chunk as it is (FEED_CHUNK), with no copy", async () => {
+    const reader = new StreamReader();
+    const chunk = Buffer.allocUnsafeSlow(64).fill('s');
+    reader[FEED_CHUNK](chunk);
+    expect((await reader.read(64)).buffer).toBe(chunk.buffer);
   });
 });
 
@@ -279,6 +315,41 @@ describe('StreamReader cancellation', () => {
     expect(text(await reader.readExactly(4))).toBe('abcd');
     const aborted = AbortSignal.abort(new Error('already'));
     await expect(reader.readLine({ signal: aborted })).rejects.toThrow('already');
+  });
+
+  it('an already aborted signal rejects every read at once, even one with its bytes buffered, and takes nothing', async () => {
+    const reader = readerWith('line\nrest', { limit: 4 });
+    const signal = AbortSignal.abort(new Error('already'));
+    await expect(reader.read(2, { signal })).rejects.toThrow('already');
+    await expect(reader.read(0, { signal })).rejects.toThrow('already');
+    await expect(reader.readLine({ signal })).rejects.toThrow('already');
+    await expect(reader.readExactly(2, { signal })).rejects.toThrow('already');
+    await expect(reader.readUntil('\n', { signal })).rejects.toThrow('already');
+    expect(String(reader)).toBe('<StreamReader [buffered:9, limit:4]>');
+    expect(text(await reader.readLine())).toBe('line\n');
+  });
+
+  it('waitFor() cancels a waiting read at its deadline (the read returns its own wait)', async () => {
+    const reader = new StreamReader();
+    reader.feedData('ab');
+    await expect(waitFor(reader.readExactly(4), 0)).rejects.toBeInstanceOf(TimeoutError);
+    expect(String(reader)).toBe('<StreamReader [buffered:2]>');
+    reader.feedData('cd');
+    expect(text(await reader.readExactly(4))).toBe('abcd');
+  });
+
+  it('a read woken just before its task is cancelled keeps its bytes; the cancel comes next', async () => {
+    const reader = new StreamReader();
+    const reads: string[] = [];
+    const task = createTask(async () => {
+      reads.push(text(await reader.readLine()));
+      await sleep(0);
+    });
+    await sleep(0);
+    reader.feedData('line\n');
+    task.cancel();
+    await expect(task).rejects.toBeInstanceOf(CancelledError);
+    expect(reads).toEqual(['line\n']);
   });
 });
 

@@ -1,10 +1,9 @@
-import { Future, InvalidStateError } from '@corio/core';
+import { InvalidStateError, suspend } from '@corio/core';
+import type { SignalOptions } from '@corio/core';
 import { IncompleteReadError, LimitOverrunError } from './errors.js';
-import { SET_TRANSPORT } from './internal/symbols.js';
+import { FEED_CHUNK, SET_TRANSPORT } from './internal/symbols.js';
 import { ByteBuffer, toBytes } from './internal/byte-buffer.js';
 import { checkSize, describe, separators } from './internal/read-args.js';
-import { awaitFuture } from './internal/waiters.js';
-import type { StreamWaitOptions } from './internal/waiters.js';
 
 /**
  * The default `limit` of a reader: 64 KiB, as in asyncio (`streams._DEFAULT_LIMIT`).
@@ -40,17 +39,39 @@ export interface ReaderTransport {
 export type Separator = string | Uint8Array | readonly (string | Uint8Array)[];
 
 const NEWLINE = Buffer.from('\n');
+const NEWLINES = [NEWLINE];
+
+/**
+ * What a read does with the buffer, first at the call and then on each feed while it waits:
+ * returns the bytes that complete it (taken from the buffer), `undefined` to wait for more, or
+ * throws to fail. It takes bytes only when it returns or throws them, so a read cancelled while
+ * it waits has taken nothing.
+ */
+type Attempt = () => Buffer | undefined;
+
+/** The attempt of `read(0)` and `readExactly(0)`. */
+const EMPTY_READ: Attempt = () => Buffer.alloc(0);
+
+/** The read waiting for data: its attempt, and the `suspend()` wait it completes. */
+interface PendingRead {
+  readonly attempt: Attempt;
+  readonly resolve: (bytes: Buffer) => void;
+  readonly reject: (reason: unknown) => void;
+}
 
 /**
  * Reads bytes from a connection (asyncio's `StreamReader`): `read`, `readLine`, `readUntil`,
  * `readExactly`, and `for await (const line of reader)`.
  *
  * `openConnection` and `startServer` create readers fed by a socket; `feedData`/`feedEof` feed
- * one by hand. Every read that waits is a corio cancellation point and takes `{ signal }` as its
- * last argument; a read cancelled mid-wait loses no bytes: the next read returns them. Only one
- * read may wait at a time. Reads return `Buffer`s. The reader pauses its socket while it holds
- * more than `2 * limit` bytes and resumes it below `limit`, so memory stays bounded against a
- * fast or hostile peer.
+ * one by hand. A read that finds what it needs in the buffer returns it without waiting. One
+ * that waits is a corio cancellation point (a `suspend()` wait: the task's cancel, the expiry of
+ * the `timeout()` it runs in, or `waitFor`'s deadline on the promise it returned end it) and
+ * takes `{ signal }` as its last argument; a read cancelled mid-wait loses no bytes: the next
+ * read returns them. Only one read may wait at a time. Reads return `Buffer`s. The reader
+ * pauses its socket while it holds more than `2 * limit` bytes and no read waits, and resumes
+ * it below `limit`, so memory stays bounded against a fast or hostile peer. Once the peer
+ * resets the connection, every read rejects with `ConnectionResetError`.
  *
  * @example
  * ```ts
@@ -66,11 +87,13 @@ const NEWLINE = Buffer.from('\n');
  * ```
  */
 export class StreamReader implements AsyncIterable<Buffer> {
-  // #waiter is set only while a read waits for data; #paused only while #transport is paused.
+  // #waiter is set only while a read waits for data (its attempt found too few bytes at the
+  // call and at every feed since); #paused only while #transport is paused, never while a read
+  // waits.
   readonly #buffer = new ByteBuffer();
   #eof = false;
   #exception: Error | undefined = undefined;
-  #waiter: Future<void> | undefined = undefined;
+  #waiter: PendingRead | undefined = undefined;
   #transport: ReaderTransport | undefined = undefined;
   #paused = false;
   readonly #limit: number;
@@ -96,7 +119,10 @@ export class StreamReader implements AsyncIterable<Buffer> {
     return this.#buffer.length;
   }
 
-  /** The error the connection failed with, or `undefined`. */
+  /**
+   * The error the connection failed with, or `undefined`: a `ConnectionResetError` (Node's
+   * error its `cause`) once the peer has reset the connection, Node's error for other failures.
+   */
   exception(): Error | undefined {
     return this.#exception;
   }
@@ -106,7 +132,7 @@ export class StreamReader implements AsyncIterable<Buffer> {
     this.#exception = error;
     const waiter = this.#waiter;
     this.#waiter = undefined;
-    if (waiter !== undefined && !waiter.done()) waiter.setException(error);
+    waiter?.reject(error);
   }
 
   /** Whether the end of the stream was reached and every byte was read. */
@@ -117,15 +143,34 @@ export class StreamReader implements AsyncIterable<Buffer> {
   /**
    * Appends bytes to the buffer, waking the waiting read.
    *
+   * The bytes are those `data` holds at the call (they are copied): the caller may change or
+   * reuse its buffer as soon as this returns.
+   *
    * @throws `InvalidStateError` after `feedEof()`.
    */
   feedData(data: string | Uint8Array): void {
+    // A string is encoded into a new Buffer, which nobody else holds: no copy of it.
+    this.#feed(toBytes(data), typeof data === 'string');
+  }
+
+  /** @internal Feeds a socket's chunk, kept without a copy (see FEED_CHUNK). */
+  [FEED_CHUNK](chunk: Buffer): void {
+    this.#feed(chunk, true);
+  }
+
+  #feed(bytes: Buffer, adopt: boolean): void {
     if (this.#eof) throw new InvalidStateError('Cannot feed data to a StreamReader after EOF');
-    const bytes = toBytes(data);
     if (bytes.length === 0) return;
-    this.#buffer.append(bytes);
+    this.#buffer.append(bytes, adopt);
     this.#wakeup();
-    if (this.#transport !== undefined && !this.#paused && this.#buffer.length > 2 * this.#limit) {
+    // A read still waiting needs more bytes than the buffer holds: the socket keeps flowing for
+    // it (readUntil's limit bounds what it waits for; read(-1) and readExactly(n) ask for all).
+    if (
+      this.#transport !== undefined &&
+      !this.#paused &&
+      this.#waiter === undefined &&
+      this.#buffer.length > 2 * this.#limit
+    ) {
       this.#paused = true;
       this.#transport.pause();
     }
@@ -142,20 +187,36 @@ export class StreamReader implements AsyncIterable<Buffer> {
    * With `n < 0` (the default) reads until EOF.
    *
    * @param n - the most bytes to read; negative reads everything until EOF.
-   * @param options - `{ signal }`.
+   * @param options - see {@link SignalOptions}.
    * @returns the bytes read; empty at EOF (or for `n = 0`).
    */
-  async read(n = -1, options?: StreamWaitOptions): Promise<Buffer> {
-    checkSize('read', n, true);
-    this.#throwIfFailed();
-    if (n === 0) return Buffer.alloc(0);
-    if (n < 0) {
-      // Bytes stay in the buffer until EOF, so a cancelled read(-1) loses nothing.
-      while (!this.#eof) await this.#waitForData('read', options);
-      return this.#take(this.buffered);
+  read(n = -1, options?: SignalOptions): Promise<Buffer> {
+    // The common case: bytes are buffered.
+    if (
+      n > 0 &&
+      this.#buffer.length > 0 &&
+      Number.isInteger(n) &&
+      this.#exception === undefined &&
+      options?.signal?.aborted !== true
+    ) {
+      return Promise.resolve(this.#take(Math.min(n, this.#buffer.length)));
     }
-    if (this.#buffer.length === 0 && !this.#eof) await this.#waitForData('read', options);
-    return this.#take(Math.min(n, this.buffered));
+    return this.#startRead(n, options);
+  }
+
+  // The slow paths of read(), readLine() and readExactly() are methods of their own: a closure
+  // in the public method would cost its fast path a context allocation on every call.
+  #startRead(n: number, options: SignalOptions | undefined): Promise<Buffer> {
+    return this.#read('read', options, () => {
+      checkSize('read', n, true);
+      if (n === 0) return EMPTY_READ;
+      // Bytes stay in the buffer until EOF, so a cancelled read(-1) loses nothing.
+      if (n < 0) return () => (this.#eof ? this.#take(this.#buffer.length) : undefined);
+      return () =>
+        this.#buffer.length > 0 || this.#eof
+          ? this.#take(Math.min(n, this.#buffer.length))
+          : undefined;
+    });
   }
 
   /**
@@ -165,30 +226,35 @@ export class StreamReader implements AsyncIterable<Buffer> {
    * throws `LimitOverrunError` and is discarded, up to and including its `\n` if buffered (as in
    * asyncio, which raises `ValueError` there).
    *
-   * @param options - `{ signal }`.
+   * @param options - see {@link SignalOptions}.
    * @throws `LimitOverrunError` if no `\n` is found within `limit` bytes.
    */
-  readLine(options?: StreamWaitOptions): Promise<Buffer> {
-    // The common case without an async function: a whole line is buffered.
-    if (this.#exception === undefined) {
+  readLine(options?: SignalOptions): Promise<Buffer> {
+    // The common case: a whole line is buffered.
+    if (this.#exception === undefined && options?.signal?.aborted !== true) {
       const index = this.#buffer.indexOfByte(0x0a, 0);
       if (index !== -1 && index <= this.#limit) return Promise.resolve(this.#take(index + 1));
     }
-    return this.#readLine(options);
+    return this.#startReadLine(options);
   }
 
-  async #readLine(options: StreamWaitOptions | undefined): Promise<Buffer> {
-    try {
-      return await this.#readUntil([NEWLINE], options);
-    } catch (error) {
-      if (error instanceof IncompleteReadError) return error.partial;
-      if (error instanceof LimitOverrunError) {
-        const buffer = this.#buffer;
-        buffer.discard(buffer.at(error.consumed) === 0x0a ? error.consumed + 1 : buffer.length);
-        this.#maybeResume();
-      }
-      throw error;
-    }
+  #startReadLine(options: SignalOptions | undefined): Promise<Buffer> {
+    return this.#read('readLine', options, () => {
+      const until = this.#until(NEWLINES);
+      return () => {
+        try {
+          return until();
+        } catch (error) {
+          if (error instanceof IncompleteReadError) return error.partial;
+          if (error instanceof LimitOverrunError) {
+            const buffer = this.#buffer;
+            buffer.discard(buffer.at(error.consumed) === 0x0a ? error.consumed + 1 : buffer.length);
+            this.#maybeResume();
+          }
+          throw error;
+        }
+      };
+    });
   }
 
   /**
@@ -196,40 +262,47 @@ export class StreamReader implements AsyncIterable<Buffer> {
    * returns the shortest data that ends with any of them (asyncio 3.13).
    *
    * @param separator - bytes, a string (UTF-8) or an array of them; `'\n'` by default.
-   * @param options - `{ signal }`.
+   * @param options - see {@link SignalOptions}.
    * @throws `IncompleteReadError` with the rest of the stream if EOF comes first;
    * `LimitOverrunError` if no separator is found within `limit` bytes (the buffer is left
    * intact); `RangeError` for an empty separator.
    */
-  async readUntil(separator: Separator = NEWLINE, options?: StreamWaitOptions): Promise<Buffer> {
-    return this.#readUntil(separators(separator), options);
+  readUntil(separator: Separator = NEWLINE, options?: SignalOptions): Promise<Buffer> {
+    return this.#read('readUntil', options, () => this.#until(separators(separator)));
   }
 
   /**
    * Reads exactly `n` bytes (asyncio's `readexactly`).
    *
    * @param n - how many bytes to read.
-   * @param options - `{ signal }`.
+   * @param options - see {@link SignalOptions}.
    * @throws `IncompleteReadError` with the rest of the stream if EOF comes first; `RangeError`
    * if `n` is negative.
    */
-  readExactly(n: number, options?: StreamWaitOptions): Promise<Buffer> {
-    // The common case without an async function: the bytes are buffered.
-    if (n > 0 && Number.isInteger(n) && this.#exception === undefined && this.#buffer.length >= n) {
+  readExactly(n: number, options?: SignalOptions): Promise<Buffer> {
+    // The common case: the bytes are buffered.
+    if (
+      n > 0 &&
+      Number.isInteger(n) &&
+      this.#buffer.length >= n &&
+      this.#exception === undefined &&
+      options?.signal?.aborted !== true
+    ) {
       return Promise.resolve(this.#take(n));
     }
-    return this.#readExactly(n, options);
+    return this.#startReadExactly(n, options);
   }
 
-  async #readExactly(n: number, options: StreamWaitOptions | undefined): Promise<Buffer> {
-    checkSize('readExactly', n, false);
-    this.#throwIfFailed();
-    if (n === 0) return Buffer.alloc(0);
-    while (this.buffered < n) {
-      if (this.#eof) throw new IncompleteReadError(this.#take(this.buffered), n);
-      await this.#waitForData('readExactly', options);
-    }
-    return this.#take(n);
+  #startReadExactly(n: number, options: SignalOptions | undefined): Promise<Buffer> {
+    return this.#read('readExactly', options, () => {
+      checkSize('readExactly', n, false);
+      if (n === 0) return EMPTY_READ;
+      return () => {
+        if (this.#buffer.length >= n) return this.#take(n);
+        if (this.#eof) throw new IncompleteReadError(this.#take(this.#buffer.length), n);
+        return undefined;
+      };
+    });
   }
 
   /** Iterates over the lines until EOF, as `readLine()` returns them. */
@@ -264,18 +337,62 @@ export class StreamReader implements AsyncIterable<Buffer> {
     if (this.#paused) transport.pause();
   }
 
-  async #readUntil(seps: Buffer[], options: StreamWaitOptions | undefined): Promise<Buffer> {
-    this.#throwIfFailed();
+  /**
+   * Runs a read: `prepare` validates its arguments and returns its attempt, which runs at once;
+   * only if it finds too few bytes does the read wait, in `suspend()`, whose promise it returns
+   * (so `waitFor(reader.readLine(), ms)` cancels the read itself at the deadline). A failure,
+   * even of the arguments, is a rejection.
+   */
+  #read(
+    method: string,
+    options: SignalOptions | undefined,
+    prepare: () => Attempt,
+  ): Promise<Buffer> {
+    let attempt: Attempt;
+    let bytes: Buffer | undefined;
+    try {
+      attempt = prepare();
+      const signal = options?.signal;
+      if (signal?.aborted === true) return Promise.reject(signal.reason as unknown);
+      this.#throwIfFailed();
+      bytes = attempt();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (bytes !== undefined) return Promise.resolve(bytes);
+    if (this.#waiter !== undefined) {
+      return Promise.reject(
+        new InvalidStateError(
+          `${method}() called while another read is already waiting for incoming data`,
+        ),
+      );
+    }
+    return suspend<Buffer>((resolve, reject) => {
+      const waiter: PendingRead = { attempt, resolve, reject };
+      this.#waiter = waiter;
+      if (this.#paused) {
+        this.#paused = false;
+        this.#transport?.resume();
+      }
+      // Cancelled or aborted: the attempt has taken nothing, the bytes stay for the next read.
+      return () => {
+        if (this.#waiter === waiter) this.#waiter = undefined;
+      };
+    }, options);
+  }
+
+  /** The attempt of `readUntil(seps)`: `seps` sorted shortest first. */
+  #until(seps: Buffer[]): Attempt {
     const minLength = (seps[0] as Buffer).length;
     const maxLength = (seps[seps.length - 1] as Buffer).length;
-    // Bytes before `offset` hold no separator; the search resumes there after each wait.
+    // Bytes before `offset` hold no separator; the search resumes there after each feed.
     let offset = 0;
-    let matchStart = -1;
-    let matchEnd = -1;
-    for (;;) {
-      const length = this.buffered;
+    return () => {
+      const length = this.#buffer.length;
       if (length - offset >= minLength) {
         const live = this.#buffer.view();
+        let matchStart = -1;
+        let matchEnd = -1;
         for (const sep of seps) {
           const index = live.indexOf(sep, offset);
           if (index !== -1 && (matchEnd === -1 || index + sep.length < matchEnd)) {
@@ -283,50 +400,45 @@ export class StreamReader implements AsyncIterable<Buffer> {
             matchEnd = index + sep.length;
           }
         }
-        if (matchEnd !== -1) break;
+        if (matchEnd !== -1) {
+          if (matchStart > this.#limit) {
+            throw new LimitOverrunError(
+              'Separator is found, but chunk is longer than limit',
+              matchStart,
+            );
+          }
+          return this.#take(matchEnd);
+        }
         offset = Math.max(0, length + 1 - maxLength);
         if (offset > this.#limit) {
           throw new LimitOverrunError('Separator is not found, and chunk exceed the limit', offset);
         }
       }
-      // A complete match may have arrived with the EOF: check the buffer first.
-      if (this.#eof) throw new IncompleteReadError(this.#take(this.buffered), undefined);
-      await this.#waitForData('readUntil', options);
-    }
-    if (matchStart > this.#limit) {
-      throw new LimitOverrunError('Separator is found, but chunk is longer than limit', matchStart);
-    }
-    return this.#take(matchEnd);
-  }
-
-  async #waitForData(method: string, options: StreamWaitOptions | undefined): Promise<void> {
-    if (this.#waiter !== undefined) {
-      throw new InvalidStateError(
-        `${method}() called while another read is already waiting for incoming data`,
-      );
-    }
-    if (this.#paused) {
-      this.#paused = false;
-      this.#transport?.resume();
-    }
-    const waiter = new Future<void>();
-    this.#waiter = waiter;
-    try {
-      await awaitFuture(waiter, options?.signal);
-    } finally {
-      if (this.#waiter === waiter) this.#waiter = undefined;
-    }
+      // A complete match may have arrived with the EOF: the buffer is searched first.
+      if (this.#eof) throw new IncompleteReadError(this.#take(this.#buffer.length), undefined);
+      return undefined;
+    };
   }
 
   #throwIfFailed(): void {
     if (this.#exception !== undefined) throw this.#exception;
   }
 
+  /** Runs the waiting read's attempt on what the buffer holds now; settles it if it is done. */
   #wakeup(): void {
     const waiter = this.#waiter;
     if (waiter === undefined) return;
+    let bytes: Buffer | undefined;
+    try {
+      bytes = waiter.attempt();
+    } catch (error) {
+      this.#waiter = undefined;
+      waiter.reject(error);
+      return;
+    }
+    if (bytes === undefined) return;
     this.#waiter = undefined;
-    if (!waiter.done()) waiter.setResult(undefined);
+    waiter.resolve(bytes);
   }
 
   #maybeResume(): void {

@@ -1,11 +1,10 @@
 import type { AddressInfo, Server as NetServer, Socket } from 'node:net';
-import { Future, InvalidStateError, createTask } from '@corio/core';
-import type { Task } from '@corio/core';
+import { InvalidStateError, createTask, suspend } from '@corio/core';
+import type { SignalOptions, Task } from '@corio/core';
 import { wrapSocket } from './internal/connect.js';
 import { serverWriters } from './internal/start-tls.js';
+import { Latch } from './internal/latch.js';
 import { ON_CLOSED } from './internal/symbols.js';
-import { OneShot, awaitFuture } from './internal/waiters.js';
-import type { StreamWaitOptions } from './internal/waiters.js';
 import { StreamReader } from './reader.js';
 import type { StreamWriter } from './writer.js';
 
@@ -42,16 +41,17 @@ export type ClientConnectedCallback = (
  * ```
  */
 export class Server implements AsyncDisposable {
-  // #closed resolves only once #closing, the net server has closed and #handlers is empty.
+  // #closed is set only once #closing, the net server has closed and #handlers is empty;
+  // #stopServing is set only while serveForever() waits.
   readonly #server: NetServer;
   readonly #onClient: ClientConnectedCallback;
   readonly #limit: number | undefined;
   readonly #clients = new Set<StreamWriter>();
   readonly #handlers = new Set<Task<void>>();
-  readonly #closed = new OneShot();
+  readonly #closed = new Latch();
   #closing = false;
   #serverClosed = false;
-  #serving: Future<void> | undefined = undefined;
+  #stopServing: (() => void) | undefined = undefined;
 
   /** @internal Use {@link startServer} or {@link startUnixServer}. */
   constructor(
@@ -106,8 +106,7 @@ export class Server implements AsyncDisposable {
     if (this.#closing) return;
     this.#closing = true;
     this.#server.close();
-    const serving = this.#serving;
-    if (serving !== undefined && !serving.done()) serving.setResult(undefined);
+    this.#stopServing?.();
   }
 
   /** Closes every client connection after its buffered data is sent (asyncio's `close_clients`). */
@@ -122,12 +121,13 @@ export class Server implements AsyncDisposable {
 
   /**
    * Resolves once the server is closed, every connection has ended and every handler has
-   * finished (asyncio's `wait_closed`). A corio cancellation point.
+   * finished (asyncio's `wait_closed`). A corio cancellation point when it waits (a
+   * `suspend()` wait).
    *
-   * @param options - `{ signal }`.
+   * @param options - see {@link SignalOptions}.
    */
-  waitClosed(options?: StreamWaitOptions): Promise<void> {
-    return this.#closed.wait(options?.signal);
+  waitClosed(options?: SignalOptions): Promise<void> {
+    return this.#closed.wait(options);
   }
 
   /**
@@ -139,19 +139,23 @@ export class Server implements AsyncDisposable {
    */
   async serveForever(): Promise<void> {
     if (this.#closing) throw new InvalidStateError('Cannot serveForever(): the server is closed');
-    if (this.#serving !== undefined) {
+    if (this.#stopServing !== undefined) {
       throw new InvalidStateError('Cannot serveForever(): the server is already serving forever');
     }
-    const serving = new Future<void>();
-    this.#serving = serving;
     try {
-      await awaitFuture(serving, undefined);
+      await suspend<undefined>((resolve) => {
+        this.#stopServing = () => {
+          this.#stopServing = undefined;
+          resolve(undefined);
+        };
+        return () => {
+          this.#stopServing = undefined;
+        };
+      });
     } catch (error) {
       this.close();
       await this.waitClosed();
       throw error;
-    } finally {
-      this.#serving = undefined;
     }
   }
 
@@ -208,6 +212,6 @@ export class Server implements AsyncDisposable {
   }
 
   #maybeClosed(): void {
-    if (this.#serverClosed && this.#handlers.size === 0) this.#closed.resolve();
+    if (this.#serverClosed && this.#handlers.size === 0) this.#closed.set();
   }
 }

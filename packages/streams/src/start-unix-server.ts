@@ -1,6 +1,7 @@
 import type { TlsOptions } from 'node:tls';
 import { checkPath } from './internal/connect.js';
 import { checkServerArguments, listen } from './internal/listen.js';
+import { removeStaleSocket } from './internal/stale-socket.js';
 import type { ClientConnectedCallback, Server } from './server.js';
 
 /** Options for {@link startUnixServer}. */
@@ -33,7 +34,10 @@ export interface StartUnixServerOptions {
  * runs as a corio task for each connection.
  *
  * The socket file is created by listening and removed once the server is closed, as Node does;
- * `server.address()` returns its path. A path that exists already rejects with `EADDRINUSE`.
+ * `server.address()` returns its path. A stale socket file, one nothing listens on (a crashed
+ * server's), is replaced, as in asyncio; to tell it from a live server's, `startUnixServer`
+ * connects to it first (a live server sees one connection, closed at once). The path of a live
+ * server, or a path that is not a socket, rejects with `EADDRINUSE` and is left as it is.
  *
  * @param onClient - handles one connection.
  * @param path - the socket file's path.
@@ -73,5 +77,7 @@ export async function startUnixServer(
 ): Promise<Server> {
   const backlog = checkServerArguments('startUnixServer', onClient, options);
   checkPath('startUnixServer', path);
+  options?.signal?.throwIfAborted();
+  await removeStaleSocket(path);
   return listen(onClient, { path, backlog }, options);
 }

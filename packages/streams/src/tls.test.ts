@@ -272,6 +272,21 @@ describe('StreamWriter.startTls', () => {
     await plainServer.waitClosed();
   });
 
+  it('an already aborted signal rejects at once and leaves the connection plain and usable', async () => {
+    const { server: plainServer, port } = await listen(echo);
+    const [reader, writer] = await openConnection('127.0.0.1', port);
+    await expect(
+      writer.startTls({ ca: server.cert, signal: AbortSignal.abort(new Error('not now')) }),
+    ).rejects.toThrow('not now');
+    expect(writer.canWriteEof()).toBe(true);
+    writer.write('still plain\n');
+    expect((await reader.readLine()).toString()).toBe('still plain\n');
+    writer.close();
+    await writer.waitClosed();
+    plainServer.close();
+    await plainServer.waitClosed();
+  });
+
   it('isServer overrides the side; write() throws during the upgrade', async () => {
     // Roles reversed: the connecting side takes the server's part of the handshake.
     const { server: plainServer, port } = await listen(async (reader, writer) => {

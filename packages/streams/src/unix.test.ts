@@ -1,4 +1,5 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, lstatSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TLSSocket } from 'node:tls';
@@ -65,9 +66,52 @@ describe('startUnixServer and openUnixConnection', () => {
       code: 'ENOENT',
     });
     const file = join(dir, 'taken');
-    writeFileSync(file, '');
+    writeFileSync(file, 'not a socket');
     await expect(startUnixServer(echo, file)).rejects.toMatchObject({ code: 'EADDRINUSE' });
+    // Not a socket: left alone.
+    expect(readFileSync(file, 'utf8')).toBe('not a socket');
     await expect(openUnixConnection(file)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+  });
+
+  it('startUnixServer() replaces a stale socket file, one nothing listens on', async () => {
+    const path = socketPath();
+    // What a crashed server leaves: a socket file, bound but never closed, with no listener.
+    execFileSync('python3', [
+      '-c',
+      'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])',
+      path,
+    ]);
+    expect(lstatSync(path).isSocket()).toBe(true);
+    await expect(openUnixConnection(path)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    // An aborted start touches nothing.
+    await expect(
+      startUnixServer(echo, path, { signal: AbortSignal.abort(new Error('not now')) }),
+    ).rejects.toThrow('not now');
+    expect(lstatSync(path).isSocket()).toBe(true);
+    const server = await startUnixServer(echo, path);
+    const [reader, writer] = await openUnixConnection(path);
+    writer.write('fresh\n');
+    expect((await reader.readLine()).toString()).toBe('fresh\n');
+    writer.close();
+    await writer.waitClosed();
+    server.close();
+    await server.waitClosed();
+    expect(existsSync(path)).toBe(false);
+  });
+
+  it("startUnixServer() on a live server's path rejects with EADDRINUSE and leaves it serving", async () => {
+    const path = socketPath();
+    const live = await startUnixServer(echo, path);
+    await expect(startUnixServer(echo, path)).rejects.toMatchObject({ code: 'EADDRINUSE' });
+    expect(lstatSync(path).isSocket()).toBe(true);
+    const [reader, writer] = await openUnixConnection(path);
+    writer.write('still here\n');
+    expect((await reader.readLine()).toString()).toBe('still here\n');
+    writer.close();
+    await writer.waitClosed();
+    live.close();
+    await live.waitClosed();
+    expect(existsSync(path)).toBe(false);
   });
 
   it('rejects an invalid path, callback or tls option', async () => {

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
-import { Event, InvalidStateError } from '@corio/core';
+import { CancelledError, Event, InvalidStateError, createTask } from '@corio/core';
 import { ConnectionResetError, StreamWriter, openConnection } from '@corio/streams';
 import { checkNoLeakedSockets, nextTurn, track } from '../test/helpers.js';
 import { echo, listen } from '../test/net-helpers.js';
@@ -53,6 +53,83 @@ describe('StreamWriter', () => {
     }
     expect((await reader.readLine()).toString()).toBe('a\n');
     expect((await reader.readLine()).length).toBe(8192);
+    writer.close();
+    await writer.waitClosed();
+    server.close();
+    await server.waitClosed();
+  });
+
+  it('write() and writeLines() send the bytes as they were at the call, though the caller changes them in the same tick', async () => {
+    const { server, port } = await listen(echo);
+    const [reader, writer] = await openConnection('127.0.0.1', port);
+    // Alone in its tick: no other write's bytes are gathered with it, so only a copy made at the
+    // call keeps it.
+    const solo = Buffer.from('solo\n');
+    writer.write(solo);
+    solo.write('SOLO\n');
+    await new Promise<void>((resolve) => {
+      process.nextTick(resolve);
+    });
+    const chunk = Buffer.from('one\n');
+    writer.write(chunk);
+    chunk.write('two\n');
+    writer.write(chunk);
+    chunk.write('zzz\n');
+    const backing = new Uint8Array(12).fill(0x2e);
+    backing.set(Buffer.from('four\n'), 3);
+    const view = backing.subarray(3, 8);
+    writer.write(view);
+    backing.fill(0x21);
+    // A producer that reuses one buffer for every line it yields.
+    function* reused(): Generator<Buffer> {
+      const line = Buffer.alloc(2);
+      for (const letter of ['a', 'b', 'c']) {
+        line.write(`${letter}\n`);
+        yield line;
+      }
+    }
+    writer.writeLines(reused());
+    await writer.drain();
+    const expected = 'solo\none\ntwo\nfour\na\nb\nc\n';
+    expect((await reader.readExactly(expected.length)).toString()).toBe(expected);
+    writer.close();
+    await writer.waitClosed();
+    server.close();
+    await server.waitClosed();
+  });
+
+  it('short writes of many ticks queued behind a busy socket arrive intact', async () => {
+    const release = new Event();
+    const { server, port } = await listen(async (reader, writer) => {
+      await release.wait();
+      writer.write(`${sha256(await reader.read())}\n`);
+      writer.close();
+      await writer.waitClosed();
+    });
+    const [reader, writer] = await openConnection('127.0.0.1', port);
+    // The server does not read yet: the socket holds on to what it is given.
+    const sent: Buffer[] = [Buffer.alloc(4 * 1024 * 1024, 0x2d)];
+    writer.write(sent[0] as Buffer);
+    const reused = Buffer.alloc(4000);
+    for (let tick = 0; tick < 64; tick++) {
+      // From a few bytes to several times the gather buffer's first size, per tick.
+      for (let i = 0; i < (tick % 8) * (tick % 8); i++) {
+        const size = 1 + ((tick * 131 + i * 17) % 3999);
+        reused.fill(tick * 64 + i, 0, size);
+        const chunk = reused.subarray(0, size);
+        sent.push(Buffer.from(chunk));
+        writer.write(chunk);
+      }
+      sent.push(Buffer.from(`tick ${String(tick)}\n`));
+      writer.write(`tick ${String(tick)}\n`);
+      await new Promise<void>((resolve) => {
+        process.nextTick(resolve);
+      });
+    }
+    expect(writer.getExtraInfo('socket').writableLength).toBeGreaterThan(0);
+    writer.writeEof();
+    release.set();
+    expect((await reader.readLine()).toString()).toBe(`${sha256(Buffer.concat(sent))}\n`);
     writer.close();
     await writer.waitClosed();
     server.close();
@@ -140,6 +217,59 @@ describe('StreamWriter', () => {
     release.set();
     await writer.waitClosed();
     server.close();
+    await server.waitClosed();
+  });
+
+  it('drain() cancelled by its task rejects with CancelledError; the writer stays usable', async () => {
+    const release = new Event();
+    const { server, port } = await listen(async (reader, writer) => {
+      await release.wait();
+      let received = 0;
+      for (;;) {
+        const chunk = await reader.read(65536);
+        if (chunk.length === 0) break;
+        received += chunk.length;
+      }
+      writer.write(`${String(received)}\n`);
+      writer.close();
+      await writer.waitClosed();
+    });
+    const [reader, writer] = await openConnection('127.0.0.1', port);
+    const socket = writer.getExtraInfo('socket');
+    const listeners = [socket.listenerCount('drain'), socket.listenerCount('close')];
+    // The server does not read yet: the kernel buffers fill and drain() has to wait.
+    const chunk = Buffer.alloc(1024 * 1024);
+    for (let i = 0; i < 64; i++) writer.write(chunk);
+    const task = createTask(() => writer.drain());
+    await nextTurn();
+    expect(task.done()).toBe(false);
+    task.cancel();
+    await expect(task).rejects.toBeInstanceOf(CancelledError);
+    // The cancelled wait left nothing on the socket.
+    expect([socket.listenerCount('drain'), socket.listenerCount('close')]).toEqual(listeners);
+    release.set();
+    await writer.drain();
+    writer.write('tail');
+    await writer.drain();
+    writer.writeEof();
+    expect((await reader.readLine()).toString()).toBe(`${String(64 * chunk.length + 4)}\n`);
+    writer.close();
+    await writer.waitClosed();
+    server.close();
+    await server.waitClosed();
+  });
+
+  it('an already aborted signal rejects drain() and waitClosed() at once, even with nothing to wait for', async () => {
+    const { server, port } = await listen(echo);
+    const [, writer] = await openConnection('127.0.0.1', port);
+    const aborted = AbortSignal.abort(new Error('gave up'));
+    await expect(writer.drain({ signal: aborted })).rejects.toThrow('gave up');
+    await writer.drain();
+    writer.close();
+    await writer.waitClosed();
+    await expect(writer.waitClosed({ signal: aborted })).rejects.toThrow('gave up');
+    server.close();
+    await expect(server.waitClosed({ signal: aborted })).rejects.toThrow('gave up');
     await server.waitClosed();
   });
 

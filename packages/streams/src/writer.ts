@@ -1,17 +1,16 @@
 import type { AddressInfo, Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
 import type { CipherNameAndProtocol, PeerCertificate } from 'node:tls';
-import { Future, InvalidStateError } from '@corio/core';
-import { ConnectionResetError } from './errors.js';
-import { toBytes } from './internal/byte-buffer.js';
+import { InvalidStateError, suspend } from '@corio/core';
+import type { SignalOptions } from '@corio/core';
+import { lostConnection } from './internal/connection-error.js';
 import { extraInfo } from './internal/extra-info.js';
+import { Latch } from './internal/latch.js';
 import { serverWriters, upgradeToTls } from './internal/start-tls.js';
 import { ON_CLOSED } from './internal/symbols.js';
 import type { StartTlsOptions } from './internal/start-tls.js';
 import { WriteBuffer } from './internal/write-buffer.js';
 import type { StreamReader } from './reader.js';
-import { OneShot, awaitFuture } from './internal/waiters.js';
-import type { StreamWaitOptions } from './internal/waiters.js';
 
 const RESOLVED = Promise.resolve();
 
@@ -26,9 +25,10 @@ function toChunk(method: string, data: unknown): string | Uint8Array {
  * Writes bytes to a connection (asyncio's `StreamWriter`).
  *
  * `write()` never waits: it buffers, and the short writes made in the same tick leave the
- * process in one system call (gathered into one Buffer, handed to the socket in
- * `process.nextTick`; a write of 4 KiB or more goes to the socket at once, after them). `drain()` applies backpressure: it waits while the socket holds more than
- * its high-water mark. Strings are written as UTF-8.
+ * process in one system call (copied into one Buffer, handed to the socket in
+ * `process.nextTick`; a write of 4 KiB or more goes to the socket at once, after them).
+ * `drain()` applies backpressure: it waits while the socket holds more than its high-water
+ * mark. Strings are written as UTF-8.
  *
  * @example
  * ```ts
@@ -61,9 +61,9 @@ export class StreamWriter {
   #closing = false;
   #eofWritten = false;
   #upgrading = false;
-  readonly #closed = new OneShot();
+  readonly #closed = new Latch();
   readonly #onClose = (): void => {
-    this.#closed.resolve();
+    this.#closed.set();
   };
 
   /**
@@ -76,7 +76,7 @@ export class StreamWriter {
   constructor(socket: Socket, reader?: StreamReader) {
     this.#socket = socket;
     this.#reader = reader;
-    if (socket.closed) this.#closed.resolve();
+    if (socket.closed) this.#closed.set();
     else socket.once('close', this.#onClose);
   }
 
@@ -89,6 +89,11 @@ export class StreamWriter {
    * Buffers `data` to be sent (asyncio's `write`); it does not wait. Call `drain()` to wait for
    * the buffer to go below its high-water mark.
    *
+   * The bytes sent are those `data` holds at the call: a short write is copied, so the caller
+   * may reuse its buffer at once. A write of 4 KiB or more is handed to the socket in the call
+   * without a copy, as `net.Socket.write` takes it: Node may hold on to it while the socket is
+   * busy.
+   *
    * @throws `InvalidStateError` after `close()` or `writeEof()`; `TypeError` for other data.
    */
   write(data: string | Uint8Array): void {
@@ -96,11 +101,13 @@ export class StreamWriter {
     this.#checkWritable('write');
     // As in asyncio, data written after the peer went away is dropped; drain() reports it.
     if (chunk.length === 0 || this.#socket.destroyed) return;
-    this.#pending.write(toBytes(chunk));
+    this.#pending.write(chunk);
   }
 
   /**
    * Buffers every chunk of `chunks` (asyncio's `writelines`); they leave in one system call.
+   * Each chunk is taken as `write()` takes it, when the iterator yields it (so a producer may
+   * reuse one buffer for its short chunks).
    *
    * @throws `InvalidStateError` after `close()` or `writeEof()`; `TypeError` for other data.
    */
@@ -111,17 +118,22 @@ export class StreamWriter {
 
   /**
    * Waits until the socket's buffer is below its high-water mark (asyncio's `drain`). A corio
-   * cancellation point.
+   * cancellation point when it waits (a `suspend()` wait): a drain() cancelled or aborted
+   * leaves the writer as it was, buffered bytes included.
    *
-   * @param options - `{ signal }`.
-   * @throws the connection's error if it failed; `ConnectionResetError` if the connection is
-   * lost (before or during the wait).
+   * @param options - see {@link SignalOptions}.
+   * @throws `ConnectionResetError` if the connection is lost (before or during the wait),
+   * among them a reset or a write that found the peer gone (Node's `ECONNRESET` or `EPIPE` is
+   * its `cause`), as the reads report it; the connection's error if it failed otherwise.
    */
-  drain(options?: StreamWaitOptions): Promise<void> {
+  drain(options?: SignalOptions): Promise<void> {
+    const signal = options?.signal;
+    if (signal?.aborted === true) return Promise.reject(signal.reason as unknown);
     const error = this.#reader?.exception();
     if (error !== undefined) return Promise.reject(error);
     const socket = this.#socket;
-    if (socket.destroyed) return Promise.reject(new ConnectionResetError('Connection lost'));
+    // A write that failed in the call (EPIPE) has set `errored` but not yet destroyed the socket.
+    if (socket.destroyed || socket.errored !== null) return Promise.reject(lostConnection(socket));
     const pending = this.#pending;
     if (
       pending.length > 0 &&
@@ -131,25 +143,24 @@ export class StreamWriter {
     }
     // Nothing to wait for: no promise made (drain() runs once per write in a loop).
     if (!socket.writableNeedDrain) return RESOLVED;
-    return this.#waitForDrain(socket, options);
-  }
-
-  async #waitForDrain(socket: Socket, options: StreamWaitOptions | undefined): Promise<void> {
-    const future = new Future<void>();
-    const onDrain = (): void => {
-      if (!future.done()) future.setResult(undefined);
-    };
-    const onClose = (): void => {
-      if (!future.done()) future.setException(new ConnectionResetError('Connection lost'));
-    };
-    socket.on('drain', onDrain);
-    socket.on('close', onClose);
-    try {
-      await awaitFuture(future, options?.signal);
-    } finally {
-      socket.off('drain', onDrain);
-      socket.off('close', onClose);
-    }
+    return suspend<undefined>((resolve, reject) => {
+      const onDrain = (): void => {
+        stop();
+        resolve(undefined);
+      };
+      const onClose = (): void => {
+        stop();
+        // 'error' comes before 'close': the reader has the connection's error by now.
+        reject(this.#reader?.exception() ?? lostConnection(socket));
+      };
+      const stop = (): void => {
+        socket.off('drain', onDrain);
+        socket.off('close', onClose);
+      };
+      socket.on('drain', onDrain);
+      socket.on('close', onClose);
+      return stop;
+    }, options);
   }
 
   /**
@@ -159,7 +170,7 @@ export class StreamWriter {
   close(): void {
     if (this.#closing) return;
     this.#closing = true;
-    this.#pending.flush();
+    this.#pending.end();
     const socket = this.#socket;
     if (socket.destroyed) return;
     if (socket.writableFinished) {
@@ -171,12 +182,12 @@ export class StreamWriter {
 
   /**
    * Resolves once the connection is closed (asyncio's `wait_closed`). A corio cancellation
-   * point.
+   * point when it waits (a `suspend()` wait).
    *
-   * @param options - `{ signal }`.
+   * @param options - see {@link SignalOptions}.
    */
-  waitClosed(options?: StreamWaitOptions): Promise<void> {
-    return this.#closed.wait(options?.signal);
+  waitClosed(options?: SignalOptions): Promise<void> {
+    return this.#closed.wait(options);
   }
 
   /** Whether the writer is closed or closing. */
@@ -203,7 +214,7 @@ export class StreamWriter {
       throw new InvalidStateError('Cannot writeEof: a TLS connection cannot be half-closed');
     }
     this.#eofWritten = true;
-    this.#pending.flush();
+    this.#pending.end();
     this.#socket.end();
   }
 
@@ -309,6 +320,8 @@ export class StreamWriter {
     if (this.#socket instanceof TLSSocket) {
       throw new InvalidStateError('Cannot startTls: the connection already uses TLS');
     }
+    // An already aborted signal leaves the connection as it is: no upgrade begins.
+    options.signal?.throwIfAborted();
     this.#upgrading = true;
     try {
       // The plain text written so far goes first (Node holds the TLS bytes back until it left).
@@ -319,7 +332,7 @@ export class StreamWriter {
       const secure = await upgradeToTls(plain, reader, isServer, options);
       plain.off('close', this.#onClose);
       this.#socket = secure;
-      if (secure.closed) this.#closed.resolve();
+      if (secure.closed) this.#closed.set();
       else secure.once('close', this.#onClose);
     } finally {
       this.#upgrading = false;

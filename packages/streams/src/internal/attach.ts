@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import type { StreamReader } from '../reader.js';
-import { SET_TRANSPORT } from './symbols.js';
+import { connectionError } from './connection-error.js';
+import { FEED_CHUNK, SET_TRANSPORT } from './symbols.js';
 
 // The listeners each fed socket carries, so a TLS upgrade can take them off the plain socket.
 const detachers = new WeakMap<Socket, () => void>();
@@ -9,13 +10,13 @@ const detachers = new WeakMap<Socket, () => void>();
 export function attachReader(socket: Socket, reader: StreamReader): void {
   reader[SET_TRANSPORT](socket);
   const onData = (data: Buffer): void => {
-    reader.feedData(data);
+    reader[FEED_CHUNK](data);
   };
   const onEnd = (): void => {
     reader.feedEof();
   };
   const onError = (error: Error): void => {
-    reader.setException(error);
+    reader.setException(connectionError(error));
   };
   const onClose = (): void => {
     // The connection is gone: a reader waiting for more data sees EOF (or the error).

@@ -11,10 +11,18 @@ export function toBytes(data: string | Uint8Array): Buffer {
   return Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
 }
 
+/** A copy of `bytes` in memory of its own, as a socket's chunk is: a view of it pins no pool. */
+function copyOf(bytes: Buffer): Buffer {
+  const copy = Buffer.allocUnsafeSlow(bytes.length);
+  bytes.copy(copy);
+  return copy;
+}
+
 /**
  * A FIFO of bytes. A chunk appended to an empty buffer is adopted without a copy (and never
  * written into), and bytes are copied into a buffer of our own only when a second chunk
- * arrives before the first is consumed.
+ * arrives before the first is consumed. Only a chunk nobody else writes into is adopted as it
+ * is (a socket's); of any other, a copy is.
  */
 export class ByteBuffer {
   // Live bytes are #buffer[#start, #end); #owned is whether #buffer is ours to write into.
@@ -78,11 +86,14 @@ export class ByteBuffer {
     }
   }
 
-  /** Appends `bytes`, adopting them when the buffer is empty. */
-  append(bytes: Buffer): void {
+  /**
+   * Appends `bytes`, adopting them when the buffer is empty: `bytes` itself if `adopt` (nobody
+   * writes into it afterwards), else a copy.
+   */
+  append(bytes: Buffer, adopt: boolean): void {
     const live = this.#end - this.#start;
     if (live === 0 && (!this.#owned || this.#buffer.length < bytes.length)) {
-      this.#buffer = bytes;
+      this.#buffer = adopt ? bytes : copyOf(bytes);
       this.#owned = false;
       this.#start = 0;
       this.#end = bytes.length;

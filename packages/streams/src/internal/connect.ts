@@ -1,10 +1,9 @@
 import type { Socket } from 'node:net';
-import { Future } from '@corio/core';
+import { suspend } from '@corio/core';
 import { ConnectionResetError } from '../errors.js';
 import type { StreamReader } from '../reader.js';
 import { StreamWriter } from '../writer.js';
 import { attachReader } from './attach.js';
-import { awaitFuture } from './waiters.js';
 
 /** Wires a connected socket to a new reader and writer. */
 export function wrapSocket(socket: Socket, reader: StreamReader): [StreamReader, StreamWriter] {
@@ -15,8 +14,9 @@ export function wrapSocket(socket: Socket, reader: StreamReader): [StreamReader,
 
 /**
  * Waits for a new socket to emit `event` ('connect', 'secureConnect', or 'secure' for a server
- * side TLS upgrade). On failure the socket is destroyed and the call rejects only once its
- * handle is released, so a failed attempt leaves nothing open.
+ * side TLS upgrade): a `suspend()` wait. On failure, cancellation or abort the socket is
+ * destroyed and the call rejects only once its handle is released, so a failed attempt leaves
+ * nothing open (which is why this is an async function, not the wait's own promise).
  */
 export async function awaitSocket(
   socket: Socket,
@@ -25,30 +25,37 @@ export async function awaitSocket(
 ): Promise<void> {
   // 'close' comes once the handle is released (`socket.closed` is set before that).
   const closed = new Promise((resolve) => socket.once('close', resolve));
-  const connected = new Future<void>();
-  const onConnect = (): void => {
-    if (!connected.done()) connected.setResult(undefined);
-  };
-  const onError = (error: Error): void => {
-    if (!connected.done()) connected.setException(error);
-  };
-  // A TLS peer may hang up mid-handshake without an error on this side.
-  const onClose = (): void => {
-    onError(new ConnectionResetError('Connection lost before it was established'));
-  };
-  socket.once(event, onConnect);
-  socket.once('error', onError);
-  socket.once('close', onClose);
   try {
-    await awaitFuture(connected, signal);
+    await suspend<undefined>(
+      (resolve, reject) => {
+        const onConnect = (): void => {
+          stop();
+          resolve(undefined);
+        };
+        const onError = (error: Error): void => {
+          stop();
+          reject(error);
+        };
+        // A TLS peer may hang up mid-handshake without an error on this side.
+        const onClose = (): void => {
+          onError(new ConnectionResetError('Connection lost before it was established'));
+        };
+        const stop = (): void => {
+          socket.off(event, onConnect);
+          socket.off('error', onError);
+          socket.off('close', onClose);
+        };
+        socket.once(event, onConnect);
+        socket.once('error', onError);
+        socket.once('close', onClose);
+        return stop;
+      },
+      { signal },
+    );
   } catch (error) {
     socket.destroy();
     await closed;
     throw error;
-  } finally {
-    socket.off(event, onConnect);
-    socket.off('error', onError);
-    socket.off('close', onClose);
   }
 }
 

@@ -2,11 +2,10 @@ import { createServer } from 'node:net';
 import type { ListenOptions } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import type { TlsOptions } from 'node:tls';
-import { Future } from '@corio/core';
+import { suspend } from '@corio/core';
 import { StreamReader } from '../reader.js';
 import { Server } from '../server.js';
 import type { ClientConnectedCallback } from '../server.js';
-import { awaitFuture } from './waiters.js';
 
 /** What `startServer` and `startUnixServer` have in common. */
 export interface ListenSettings {
@@ -41,7 +40,11 @@ export function checkServerArguments(
   return backlog;
 }
 
-/** Creates a server (TLS if asked), listens, and resolves once it is listening. */
+/**
+ * Creates a server (TLS if asked), listens, and resolves once it is listening. Waiting for that
+ * is a `suspend()` wait: cancelled (or aborted) it closes the server; cancelled before it began,
+ * it never listens.
+ */
 export async function listen(
   onClient: ClientConnectedCallback,
   address: ListenOptions,
@@ -57,24 +60,31 @@ export async function listen(
         createTlsServer({ ...tls, allowHalfOpen: false });
   const event = tls === undefined ? 'connection' : 'secureConnection';
   const server = new Server(net, onClient, settings?.limit, event);
-  const listening = new Future<void>();
-  const onListening = (): void => {
-    if (!listening.done()) listening.setResult(undefined);
-  };
-  const onError = (error: Error): void => {
-    if (!listening.done()) listening.setException(error);
-  };
-  net.once('listening', onListening);
-  net.once('error', onError);
-  net.listen(address);
   try {
-    await awaitFuture(listening, signal);
+    await suspend<undefined>(
+      (resolve, reject) => {
+        const onListening = (): void => {
+          stop();
+          resolve(undefined);
+        };
+        const onError = (error: Error): void => {
+          stop();
+          reject(error);
+        };
+        const stop = (): void => {
+          net.off('listening', onListening);
+          net.off('error', onError);
+        };
+        net.once('listening', onListening);
+        net.once('error', onError);
+        net.listen(address);
+        return stop;
+      },
+      { signal },
+    );
   } catch (error) {
     server.close();
     throw error;
-  } finally {
-    net.off('listening', onListening);
-    net.off('error', onError);
   }
   signal?.addEventListener('abort', () => {
     server.close();

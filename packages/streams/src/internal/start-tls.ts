@@ -15,7 +15,8 @@ export interface StartTlsOptions extends Omit<ConnectionOptions, 'socket' | 'pat
    */
   isServer?: boolean | undefined;
   /**
-   * Aborts the handshake, destroying the connection and rejecting with the signal's reason.
+   * Aborts the handshake, destroying the connection and rejecting with the signal's reason. An
+   * already aborted signal rejects at once and leaves the connection as it is.
    * @default undefined
    */
   signal?: AbortSignal | undefined;
