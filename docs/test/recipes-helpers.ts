@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { get } from 'node:http';
 import { createServer, connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -118,6 +119,28 @@ export async function freePort(): Promise<number> {
   server.close();
   await once(server, 'close');
   return port;
+}
+
+/** An HTTP answer: its status and its body. */
+export interface HttpAnswer {
+  status: number;
+  body: string;
+}
+
+/** GET `path` from 127.0.0.1:`port` over a connection of its own (no agent, no keep-alive). */
+export function httpGet(port: number, path: string): Promise<HttpAnswer> {
+  return new Promise((resolve, reject) => {
+    const request = get({ host: '127.0.0.1', port, path, agent: false }, (response) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (body += chunk));
+      response.on('end', () => {
+        resolve({ status: response.statusCode ?? 0, body });
+      });
+      response.on('error', reject);
+    });
+    request.on('error', reject);
+  });
 }
 
 /** Sends PING to a Redis server; resolves true on `+PONG`, false if it refused or answered otherwise. */

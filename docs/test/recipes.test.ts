@@ -11,6 +11,7 @@ import type { Outcome, RedisServer } from './recipes-helpers.js';
 import {
   docsDir,
   expectedOutput,
+  httpGet,
   outputPattern,
   runRecipe,
   slots,
@@ -43,6 +44,12 @@ const special: Record<string, Special> = {
     run: (slug) => runRecipe(slug, { onStdout: actAsClientThenInterrupt() }),
     exit: { code: null, signal: 'SIGINT' },
   },
+  // A web server with a per-request timeout: a slow request gets 504 while the others, sent
+  // while it waits and after it, get 200; then Ctrl-C stops it, as for graceful-shutdown.
+  'hello-web-server': {
+    run: (slug) => serveThenInterrupt(slug, helloClient),
+    exit: { code: null, signal: 'SIGINT' },
+  },
   'redis-resp': {
     run: (slug) => {
       if (redis === undefined) throw new Error('redis-server was not started');
@@ -69,6 +76,47 @@ function actAsClientThenInterrupt(): (child: ChildProcess, stdout: string) => vo
     socket.on('error', () => socket.destroy());
     socket.on('end', () => socket.destroy());
   };
+}
+
+// Runs a service recipe; once it prints "ready ... :<port>", runs `client` against it, then sends
+// SIGINT. A failed expectation in `client` fails the test once SIGINT has stopped the recipe.
+async function serveThenInterrupt(
+  slug: string,
+  client: (port: number) => Promise<void>,
+): Promise<Outcome> {
+  let clientDone: Promise<void> | undefined;
+  const outcome = await runRecipe(slug, {
+    onStdout: (child, stdout) => {
+      const port = /^ready: .*:(\d+)/m.exec(stdout)?.[1];
+      if (clientDone !== undefined || port === undefined) return;
+      clientDone = client(Number(port)).finally(() => child.kill('SIGINT'));
+      clientDone.catch(() => undefined); // awaited below, once the recipe has ended
+    },
+  });
+  expect(
+    clientDone,
+    `${slug} never printed "ready"\n${outcome.stdout}${outcome.stderr}`,
+  ).toBeDefined();
+  await clientDone;
+  return outcome;
+}
+
+// Each request is awaited before the next is sent, so the recipe's log is in a fixed order; only
+// /slow is left pending while the fast ones go through. The one timing assumption: two local
+// round trips take less than the recipe's 500 ms timeout (checked, not assumed, below).
+async function helloClient(port: number): Promise<void> {
+  let slowAnswered = false;
+  const slow = httpGet(port, '/slow');
+  slow.then(
+    () => (slowAnswered = true),
+    () => (slowAnswered = true),
+  );
+  expect(await httpGet(port, '/')).toEqual({ status: 200, body: 'Hello, world' });
+  expect(await httpGet(port, '/?name=corio')).toEqual({ status: 200, body: 'Hello, corio' });
+  expect(slowAnswered, '/slow was answered before the fast requests').toBe(false);
+  expect(await slow).toEqual({ status: 504, body: 'Gateway Timeout' });
+  // The timeout cancelled that request only: the server goes on serving.
+  expect(await httpGet(port, '/')).toEqual({ status: 200, body: 'Hello, world' });
 }
 
 beforeAll(async () => {
