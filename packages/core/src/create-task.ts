@@ -1,5 +1,5 @@
-import { show } from './internal/validate.js';
-import { Task, isThenable } from './task.js';
+import { isThenable, show } from './internal/validate.js';
+import { Task } from './task.js';
 
 /** Options for {@link createTask}. */
 export interface CreateTaskOptions {

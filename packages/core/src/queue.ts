@@ -1,62 +1,15 @@
 import { InvalidStateError, QueueEmpty, QueueFull, QueueShutDown } from './errors.js';
 import { inspectSymbol } from './internal/inspect.js';
 import { ArrivalStore } from './internal/item-store.js';
+import { iterate } from './internal/queue-iterator.js';
 import type { ItemStore } from './internal/item-store.js';
 import { show } from './internal/validate.js';
 import { NO_CANCEL, withWork } from './internal/protocol.js';
+import { Getter, HANDED, Putter, asGetter, asPutter } from './internal/queue-waiters.js';
 import { QueuedWait, WaiterQueue, cancelledOnResume } from './internal/waiter-queue.js';
 import type { SignalOptions } from './suspend.js';
 
-/**
- * A waiting `get()`, resumed with itself, not with the item: until it has resumed, the item
- * handed to it may still move (to an earlier getter, if one handed an item before it is
- * cancelled) or come back (if it is cancelled itself), as in asyncio, where the item stays in
- * the queue until the getter runs.
- */
-class Getter<T> extends QueuedWait<Getter<T>> {
-  // From its hand-off until it resumes (it is then in #handed), `item` is its and, in a bounded
-  // queue, it holds a slot (#reserved).
-  item: T | undefined = undefined;
-  /** The place in the store of the item handed to it (see ItemStore.skip). */
-  place = 0;
-  holdsSlot = false;
-}
-
-/**
- * A waiting `put()`. Let in, its item goes in at once (to the first getter, or to its place in
- * the store); if a cancel arrives before it resumes and the item is still in the store, the item
- * is taken out again and the put throws: it either completes or leaves no trace.
- */
-class Putter<T> extends QueuedWait<Putter<T>> {
-  /** Where its item went in the store, or HANDED if a getter got it. */
-  place = HANDED;
-
-  constructor(
-    readonly item: T,
-    signal: AbortSignal | undefined,
-  ) {
-    super(signal);
-  }
-}
-
-/** A waiter of a queue's getters (or of #handed) as the Getter it is. */
-function asGetter<T>(wait: QueuedWait<Getter<T>> | undefined): Getter<T> | undefined {
-  return wait instanceof Getter ? (wait as Getter<T>) : undefined;
-}
-
-/** A waiter of a queue's putters as the Putter it is. */
-function asPutter<T>(wait: QueuedWait<Putter<T>> | undefined): Putter<T> | undefined {
-  return wait instanceof Putter ? (wait as Putter<T>) : undefined;
-}
-
-/** The place of an item that went straight to a getter: no longer the queue's to take back. */
-const HANDED = -1;
-
 const DONE: Promise<void> = Promise.resolve();
-const ITERATION_DONE: Promise<IteratorReturnResult<undefined>> = Promise.resolve({
-  done: true,
-  value: undefined,
-});
 
 /**
  * A first-in, first-out queue for producer and consumer tasks (asyncio's `Queue`).
@@ -334,34 +287,7 @@ export class Queue<T> implements AsyncIterable<T> {
    * leaves the items not yet got in the queue; it does not call `taskDone()`.
    */
   [Symbol.asyncIterator](): AsyncIterator<T, undefined> {
-    let finished = false;
-    // Aborted by return(), so that a next() still waiting leaves the queue. A next() that already
-    // has its item resolves with it, as a request made before return() does with a generator.
-    let controller: AbortController | undefined;
-    const end = (): IteratorReturnResult<undefined> => {
-      finished = true;
-      return { done: true, value: undefined };
-    };
-    return {
-      next: () => {
-        if (finished) return ITERATION_DONE;
-        const signal =
-          this.#items.size > 0 ? undefined : (controller ??= new AbortController()).signal;
-        return this.get({ signal }).then(
-          (value): IteratorResult<T, undefined> => ({ done: false, value }),
-          (error: unknown) => {
-            if (error instanceof QueueShutDown) return end();
-            if (finished && error === controller?.signal.reason) return end();
-            throw error;
-          },
-        );
-      },
-      return: () => {
-        finished = true;
-        controller?.abort();
-        return ITERATION_DONE;
-      },
-    };
+    return iterate(this);
   }
 
   /** Renders the state: `<Queue maxsize=10 qsize=3 getters=0 putters=0>`. */

@@ -29,9 +29,10 @@ import type {
   TaskSide,
   WaitSide,
 } from './internal/protocol.js';
-import { SLOW_STEP_MS, reportSlowStep } from './internal/slow-monitor.js';
+import { timed } from './internal/slow-monitor.js';
 import { CANCEL_NOW, START } from './internal/symbols.js';
 import { NEXT, PREV, register, unregister } from './internal/task-registry.js';
+import { isThenable } from './internal/validate.js';
 import type { Registered } from './internal/task-registry.js';
 
 let taskCounter = 0;
@@ -398,23 +399,4 @@ function isWithin(node: CancelNode | undefined, target: CancelNode): boolean {
     if (current === target) return true;
   }
   return false;
-}
-
-function timed(task: Task<unknown>, fn: () => unknown): unknown {
-  const start = performance.now();
-  try {
-    return fn();
-  } finally {
-    const elapsed = performance.now() - start;
-    if (elapsed >= SLOW_STEP_MS) reportSlowStep(task.toString(), elapsed);
-  }
-}
-
-/** Whether `value` has a `then` method (a promise, a future, any thenable). */
-export function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
 }

@@ -10,6 +10,17 @@ export const SLOW_STEP_MS = 100;
 // task that created it: without this, that creator would be blamed for the same time again.
 const frames: { start: number; blamed: number }[] = [];
 
+/** Runs a task's first step, `fn`, and reports it if it blocked the event loop too long. */
+export function timed(task: { toString(): string }, fn: () => unknown): unknown {
+  const start = performance.now();
+  try {
+    return fn();
+  } finally {
+    const elapsed = performance.now() - start;
+    if (elapsed >= SLOW_STEP_MS) reportSlowStep(task.toString(), elapsed);
+  }
+}
+
 /** Reports a task step that ran `ms` milliseconds without yielding. */
 export function reportSlowStep(description: string, ms: number): void {
   for (const frame of frames) frame.blamed += ms;

@@ -2,7 +2,7 @@ import { Future } from '../future.js';
 import { createTaskAt } from '../create-task.js';
 import { CANCEL_WORK, WORK } from './protocol.js';
 import type { WorkPromise, WorkSide } from './protocol.js';
-import { show } from './validate.js';
+import { isThenable, show } from './validate.js';
 
 /** What corio accepts where asyncio accepts an awaitable: a future, a promise, or a function. */
 export type Awaitable<T> = Future<T> | PromiseLike<T> | (() => T | PromiseLike<T>);
@@ -30,7 +30,7 @@ export function toFuture<T>(
 ): Future<T> {
   if (value instanceof Future) return value;
   if (typeof value === 'function') return createTaskAt(value, undefined, boundary);
-  if (isPromiseLike(value)) return follow(value);
+  if (isThenable(value)) return follow(value);
   throw new TypeError(
     `${where}: '${name}' must be a Task, Future, PromiseLike or function, received ${show(value)}`,
   );
@@ -73,13 +73,5 @@ export function follow<T>(promise: PromiseLike<T>): Future<T> {
 
 /** Whether `value` is a Future, a function, or has a `then` method. */
 export function isAwaitable(value: unknown): value is Awaitable<unknown> {
-  return value instanceof Future || typeof value === 'function' || isPromiseLike(value);
-}
-
-function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
+  return value instanceof Future || typeof value === 'function' || isThenable(value);
 }

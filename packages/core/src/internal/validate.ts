@@ -41,6 +41,15 @@ export function show(value: unknown): string {
 /** Node's longest timer delay; larger delays fire at once, so they are clamped. */
 export const MAX_TIMER_DELAY = 2_147_483_647;
 
+/** Whether `value` has a `then` method (a promise, a future, any thenable). */
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}
+
 /** Whether `value` can be iterated with `for…of`. */
 export function isIterable(value: unknown): value is Iterable<unknown> {
   return (
