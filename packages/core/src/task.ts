@@ -254,13 +254,13 @@ export class Task<T> extends Future<T> implements TaskSide {
   }
 
   /** @internal */
-  [WAIT_BEGIN](waiter: WaitSide, check: boolean): CancelMessage {
+  [WAIT_BEGIN](waiter: WaitSide): CancelMessage {
     const waiters = this.#waiters;
     if (waiters === undefined) this.#waiters = waiter;
     else if (Array.isArray(waiters)) waiters.push(waiter);
     else this.#waiters = [waiters, waiter];
     const state = this.#cancel;
-    if (!check || state === undefined || state.pending === 0) return NO_CANCEL;
+    if (state === undefined || state.pending === 0) return NO_CANCEL;
     // A cancellation pending for a node above: the wait is interrupted at once, and the reaction
     // that delivers it decides whether it reached the code the cancellation is meant for (whose
     // await chain is only complete by then: an `await future` calls `then` from a job of its

@@ -18,8 +18,8 @@ export const NODE_SIGNAL = Symbol.for('corio.1.signal');
 export const NODE_ABORT = Symbol.for('corio.1.abort');
 
 /**
- * Task: registers a wait that begins; with `check`, returns a cancellation pending for the code
- * that began it (consumed: deliver it now), or NO_CANCEL.
+ * Task: registers a wait that begins; returns the message of a cancellation pending for its node
+ * or one enclosing it (deliver it now: the delivery decides whose code it reached), or NO_CANCEL.
  */
 export const WAIT_BEGIN = Symbol.for('corio.1.waitBegin');
 /** Task: a wait ended (settled, interrupted or aborted). */
@@ -110,7 +110,7 @@ export interface WaitSide {
 export interface TaskSide extends CancelNode {
   done(): boolean;
   toString(): string;
-  [WAIT_BEGIN](wait: WaitSide, check: boolean): CancelMessage;
+  [WAIT_BEGIN](wait: WaitSide): CancelMessage;
   [WAIT_END](wait: WaitSide): void;
   [DELIVER](node: CancelNode): CancelMessage;
   [PENDING](node: CancelNode): boolean;

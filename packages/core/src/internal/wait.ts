@@ -86,7 +86,7 @@ export class Wait<T> implements WaitSide, WorkSide {
     }
     const node = this.node;
     if (node !== undefined) {
-      const message = node[NODE_TASK][WAIT_BEGIN](this, true);
+      const message = node[NODE_TASK][WAIT_BEGIN](this);
       if (message !== NO_CANCEL) {
         this.#interrupt(message);
         return this.active;
