@@ -7,6 +7,7 @@ import { get } from 'node:http';
 import { createServer, connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { REDIS_SERVER, find } from './tools.js';
 
 /** The docs/ folder: the cwd of every recipe, so `@corio/*` resolves through docs/node_modules. */
 export const docsDir = fileURLToPath(new URL('..', import.meta.url));
@@ -171,7 +172,7 @@ export interface RedisServer {
 }
 
 /** Starts redis-server and resolves once it answers PING (a handshake, not a sleep). */
-export async function startRedis(binary = '/usr/bin/redis-server'): Promise<RedisServer> {
+export async function startRedis(binary = find(REDIS_SERVER)): Promise<RedisServer> {
   const port = await freePort();
   const child = spawn(
     binary,
@@ -179,10 +180,7 @@ export async function startRedis(binary = '/usr/bin/redis-server'): Promise<Redi
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let log = '';
-  child.on(
-    'error',
-    (error) => (log += `${error.message} (redis-server is installed by .ci/run)\n`),
-  );
+  child.on('error', (error) => (log += `${error.message}\n`));
   child.stdout.on('data', (chunk: Buffer) => (log += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (log += chunk.toString()));
   const exited = new Promise((resolve) => child.once('exit', resolve));

@@ -6,8 +6,8 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Outcome, RedisServer } from './recipes-helpers.js';
+import { describe, expect, it } from 'vitest';
+import type { Outcome } from './recipes-helpers.js';
 import {
   docsDir,
   expectedOutput,
@@ -27,8 +27,6 @@ const page = (slug: string): string => readFileSync(join(recipesDir, `${slug}.md
 
 // Two cores: a few children at once keeps the file short without starving the recipes' timers.
 const slot = slots(3);
-
-let redis: RedisServer | undefined;
 
 /** How a recipe is run and how it must end, for the few that are not plain programs. */
 interface Special {
@@ -50,10 +48,18 @@ const special: Record<string, Special> = {
     run: (slug) => serveThenInterrupt(slug, helloClient),
     exit: { code: null, signal: 'SIGINT' },
   },
+  // Against a throwaway redis-server of its own: only this recipe needs one, so only this test
+  // fails (naming it) where redis-server is missing.
   'redis-resp': {
-    run: (slug) => {
-      if (redis === undefined) throw new Error('redis-server was not started');
-      return runRecipe(slug, { env: { REDIS_HOST: '127.0.0.1', REDIS_PORT: String(redis.port) } });
+    run: async (slug) => {
+      const redis = await startRedis();
+      try {
+        return await runRecipe(slug, {
+          env: { REDIS_HOST: '127.0.0.1', REDIS_PORT: String(redis.port) },
+        });
+      } finally {
+        await redis.stop();
+      }
     },
   },
 };
@@ -118,14 +124,6 @@ async function helloClient(port: number): Promise<void> {
   // The timeout cancelled that request only: the server goes on serving.
   expect(await httpGet(port, '/')).toEqual({ status: 200, body: 'Hello, world' });
 }
-
-beforeAll(async () => {
-  if (slugs.includes('redis-resp')) redis = await startRedis();
-});
-
-afterAll(async () => {
-  await redis?.stop();
-});
 
 describe('recipes', () => {
   it('there are at least 14', () => {

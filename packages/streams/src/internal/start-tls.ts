@@ -4,7 +4,7 @@ import type { ConnectionOptions } from 'node:tls';
 import type { StreamReader } from '../reader.js';
 import type { StreamWriter } from '../writer.js';
 import { attachReader, detachReader } from './attach.js';
-import { awaitSocket } from './connect.js';
+import { awaitSocket } from './await-socket.js';
 
 /** Options for `StreamWriter.startTls`. */
 export interface StartTlsOptions extends Omit<ConnectionOptions, 'socket' | 'path' | 'port'> {
