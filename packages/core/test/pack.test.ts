@@ -17,7 +17,9 @@ const PACKAGES = ['core', 'streams', 'executor'] as const;
 type Name = (typeof PACKAGES)[number];
 const bin = (name: string): string => join(ROOT, 'node_modules', '.bin', name);
 const TSC = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+// Generous: these spawn node, tsc, npm, publint and attw beside the rest of the suite, on 2 cores.
 const SETUP_TIMEOUT = 180_000;
+const SLOW = 120_000;
 
 // `pnpm test` hands its scripts npm_config_* variables that npm would read as its own config.
 const env = Object.fromEntries(
@@ -109,7 +111,7 @@ function readmeExample(readme: string): { code: string; expected: string[] } {
   return { code, expected };
 }
 
-describe('the published packages', () => {
+describe('the published packages', { timeout: SLOW }, () => {
   it.each(PACKAGES)('@corio/%s packs dist/, README.md and LICENSE only', (name) => {
     const files = entries[name];
     expect(files).toContain('package.json');
