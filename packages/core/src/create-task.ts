@@ -56,7 +56,7 @@ export function createTaskAt<T>(
   if (name !== undefined && typeof name !== 'string') {
     throw new TypeError(`createTask: 'options.name' must be a string, received ${show(name)}`);
   }
-  if (typeof fn === 'function') return new Task(fn, name, boundary);
-  if (isThenable(fn)) return new Task(() => fn, name, boundary);
+  if (typeof fn === 'function') return Task.create(fn, name, boundary);
+  if (isThenable(fn)) return Task.create(() => fn, name, boundary);
   throw new TypeError(`createTask: 'fn' must be a function or a PromiseLike, received ${show(fn)}`);
 }

@@ -36,6 +36,12 @@ import { isThenable } from './internal/validate.js';
 import type { Registered } from './internal/task-registry.js';
 
 let taskCounter = 0;
+// A task is the task side of the cancellation protocol: checked by this alias rather than by
+// `implements TaskSide`, which the published types would show with the protocol's members
+// stripped (a type error for users who check library types).
+type Conforms<T extends TaskSide> = T;
+type _TaskIsTaskSide = Conforms<Task<unknown>>;
+
 // Debug mode only: where each task was created. Kept out of the task so a task costs no more
 // outside debug mode.
 const creationSites = new WeakMap<Task<unknown>, string>();
@@ -62,7 +68,7 @@ const creationSites = new WeakMap<Task<unknown>, string>();
  * assert.equal(await task, 'done');
  * ```
  */
-export class Task<T> extends Future<T> implements TaskSide {
+export class Task<T> extends Future<T> {
   // Before the task starts: its function (a cancel before then means it never runs). While it
   // runs: the promise that follows its body, for the ownership marker (see ownership.ts).
   #fn: (() => T | PromiseLike<T>) | Promise<void> | undefined;
@@ -77,13 +83,32 @@ export class Task<T> extends Future<T> implements TaskSide {
   /** @internal */
   [NEXT]: Registered | undefined = undefined;
 
-  /** @internal Use {@link createTask}. */
-  constructor(fn: () => T | PromiseLike<T>, name: string | undefined, boundary: CallableFunction) {
+  // Private, and left in the published types (which then say `private constructor()`), so that
+  // `new Task(...)` is a type error for users: without it they would inherit Future's public
+  // constructor. corio makes tasks through `Task.create`, which the published types omit.
+  /** Use {@link createTask}. */
+  private constructor(
+    fn: () => T | PromiseLike<T>,
+    name: string | undefined,
+    boundary: CallableFunction,
+  ) {
     super();
     this.#fn = fn;
     this.#name = name ?? ++taskCounter;
     if (debugMode.enabled) creationSites.set(this, callSite(boundary));
     register(this);
+  }
+
+  /**
+   * @internal Makes a task (for `createTaskAt`): `boundary` is the public function the user
+   * called, for debug mode's creation site.
+   */
+  static create<T>(
+    fn: () => T | PromiseLike<T>,
+    name: string | undefined,
+    boundary: CallableFunction,
+  ): Task<T> {
+    return new Task(fn, name, boundary);
   }
 
   /** The task's name (settable; any value is stored as a string, as asyncio does). */
