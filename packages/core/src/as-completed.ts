@@ -2,7 +2,7 @@ import { TimeoutError } from './errors.js';
 import { Future } from './future.js';
 import { LISTEN, UNLISTEN } from './internal/symbols.js';
 import { Timer } from './internal/timer.js';
-import type { Awaitable } from './internal/to-future.js';
+import type { Awaitable } from './awaitable.js';
 import { isAwaitable, toFuture } from './internal/to-future.js';
 import { checkDuration, isIterable, show } from './internal/validate.js';
 

@@ -6,6 +6,7 @@ import { inspectSymbol } from './internal/inspect.js';
 import { CANCEL_NOW, FAILED, LISTEN, RETRIEVE, UNLISTEN } from './internal/symbols.js';
 import { trackUnretrieved, untrackUnretrieved } from './internal/unretrieved.js';
 import { lastReject, lastResolve, newPromise } from './internal/deferred.js';
+import { settleWaitFrom } from './internal/settle-wait.js';
 import { Wait } from './internal/wait.js';
 
 const State = { Pending: 0, Fulfilled: 1, Rejected: 2, Cancelled: 3 } as const;
@@ -42,22 +43,6 @@ class FutureWait<T> extends Wait<T> {
   protected override stop(): void {
     this.#future[UNLISTEN](this);
   }
-}
-
-/** Settles a wait with a done future's outcome, marking its error as retrieved. */
-export function settleWaitFrom<T>(wait: Wait<T>, future: Future<T>): void {
-  if (future.cancelled()) {
-    wait.reject(future[RETRIEVE]());
-    return;
-  }
-  let value: T;
-  try {
-    value = future.result();
-  } catch (error) {
-    wait.reject(error);
-    return;
-  }
-  wait.resolve(value);
 }
 
 /**

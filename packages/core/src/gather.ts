@@ -1,7 +1,7 @@
 import { CancelledError } from './errors.js';
 import { Future } from './future.js';
 import { CANCEL_NOW, FAILED, LISTEN, RETRIEVE } from './internal/symbols.js';
-import type { Awaitable, AwaitableResult } from './internal/to-future.js';
+import type { Awaitable, AwaitableResult } from './awaitable.js';
 import { isAwaitable, toFuture } from './internal/to-future.js';
 import { isIterable, show } from './internal/validate.js';
 

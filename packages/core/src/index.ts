@@ -35,7 +35,7 @@ export type { AsCompletedOptions, DoneFuture } from './as-completed.js';
 export { TaskGroup, taskGroup } from './task-group.js';
 export { run } from './run.js';
 export type { RunOptions } from './run.js';
-export type { Awaitable, AwaitableResult } from './internal/to-future.js';
+export type { Awaitable, AwaitableResult } from './awaitable.js';
 export { Semaphore } from './semaphore.js';
 export type { Guard } from './semaphore.js';
 export { BoundedSemaphore } from './bounded-semaphore.js';

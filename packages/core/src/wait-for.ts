@@ -1,10 +1,10 @@
 import type { Future } from './future.js';
 import { LISTEN, RETRIEVE, UNLISTEN } from './internal/symbols.js';
-import type { Awaitable } from './internal/to-future.js';
+import type { Awaitable } from './awaitable.js';
 import { toFuture } from './internal/to-future.js';
 import { checkOptionalDuration } from './internal/validate.js';
 import { Wait } from './internal/wait.js';
-import { settleWaitFrom } from './future.js';
+import { settleWaitFrom } from './internal/settle-wait.js';
 import type { SignalOptions } from './suspend.js';
 import { timeout } from './timeout.js';
 

@@ -260,8 +260,8 @@ console.log('ok');
       join(scratch, 'consumer.ts'),
       `import { Task, TimeoutError, createTask, gather, sleep, waitFor } from '@corio/core';
 import type { Awaitable, Future, SignalOptions } from '@corio/core';
-import { startServer } from '@corio/streams';
-import type { Server, StreamReader, StreamWriter } from '@corio/streams';
+import { Server, startServer } from '@corio/streams';
+import type { StreamReader, StreamWriter } from '@corio/streams';
 import { WorkerPoolExecutor, workerFunction } from '@corio/executor';
 import type { WorkerFunction } from '@corio/executor';
 
@@ -279,6 +279,8 @@ const error: TimeoutError | undefined = undefined;
 const made = new Task();
 // @ts-expect-error -- private constructor
 const named = new Task(() => 1, 'made', createTask);
+// @ts-expect-error -- servers come from startServer()
+const built = new Server();
 
 const server: Server = await startServer(
   async (reader: StreamReader, writer: StreamWriter) => {
@@ -298,8 +300,10 @@ const pool = new WorkerPoolExecutor({ maxWorkers: 1 });
 const squared: number = await pool.submit(square, 3);
 // @ts-expect-error -- the arguments are checked against the worker function's parameters
 await pool.submit(square, 'three');
+// @ts-expect-error -- a worker function of one signature is not one of another
+const other: WorkerFunction<(x: string) => string> = square;
 
-export { error, future, late, made, named, pair, server, squared };
+export { built, error, future, late, made, named, other, pair, server, squared };
 `,
     );
     const common = {
@@ -309,7 +313,7 @@ export { error, future, late, made, named, pair, server, squared };
       types: ['node'],
       typeRoots: [join(ROOT, 'node_modules', '@types')],
       noEmit: true,
-      skipLibCheck: true,
+      skipLibCheck: false,
     };
     const configs = {
       node16: { module: 'node16', moduleResolution: 'node16' },

@@ -13,7 +13,11 @@ export interface WorkerFunction<F extends (...args: never[]) => unknown> {
   readonly moduleUrl: string;
   /** The name of the export. */
   readonly exportName: string;
-  /** @internal Carries `F` for type inference; never set. */
+  /**
+   * Carries `F` for type inference; never set. Kept in the published types (so that a
+   * WorkerFunction of one signature is not another's), hidden from the API reference.
+   * @hidden
+   */
   readonly __type?: F;
 }
 

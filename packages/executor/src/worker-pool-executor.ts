@@ -1,11 +1,10 @@
 import { availableParallelism } from 'node:os';
-import type { ResourceLimits, Transferable } from 'node:worker_threads';
+import type { ResourceLimits, SHARE_ENV, Transferable } from 'node:worker_threads';
 import type { Future } from '@corio/core';
 import { InvalidStateError } from '@corio/core';
 import type { FunctionEntry } from './internal/job.js';
 import { ChunkFuture, JobFuture, NO_TRANSFER } from './internal/job.js';
 import { mapResults } from './internal/map-results.js';
-import type { SpawnOptions } from './internal/pool-worker.js';
 import type { ChunkResult, FunctionDef } from './internal/protocol.js';
 import { TRANSFER } from './internal/protocol.js';
 import { Scheduler } from './internal/scheduler.js';
@@ -35,7 +34,7 @@ export interface WorkerPoolExecutorOptions {
    * Passed to each `Worker`.
    * @default process.env
    */
-  env?: SpawnOptions['env'];
+  env?: NodeJS.Dict<string> | typeof SHARE_ENV | undefined;
 }
 
 /** Options for {@link WorkerPoolExecutor.shutdown}. */

@@ -9,7 +9,7 @@ export {
 export { DEFAULT_LIMIT, StreamReader } from './reader.js';
 export type { ReaderTransport, Separator, StreamReaderOptions } from './reader.js';
 export { StreamWriter } from './writer.js';
-export type { StartTlsOptions } from './internal/start-tls.js';
+export type { StartTlsOptions } from './start-tls-options.js';
 export { openConnection } from './open-connection.js';
 export type { OpenConnectionOptions } from './open-connection.js';
 export { openUnixConnection } from './open-unix-connection.js';

@@ -53,12 +53,14 @@ export class Server implements AsyncDisposable {
   #serverClosed = false;
   #stopServing: (() => void) | undefined = undefined;
 
-  /** @internal Use {@link startServer} or {@link startUnixServer}. */
-  constructor(
+  // Private, and left in the published types (which then say `private constructor()`), so that
+  // `new Server()` is a type error for users; the package makes servers with `Server.create`.
+  /** Use {@link startServer} or {@link startUnixServer}. */
+  private constructor(
     server: NetServer,
     onClient: ClientConnectedCallback,
     limit: number | undefined,
-    event: 'connection' | 'secureConnection' = 'connection',
+    event: 'connection' | 'secureConnection',
   ) {
     this.#server = server;
     this.#onClient = onClient;
@@ -79,6 +81,16 @@ export class Server implements AsyncDisposable {
         });
       });
     });
+  }
+
+  /** @internal Makes a server around a listening-to-be `net`/`tls` server (for listen.ts). */
+  static create(
+    server: NetServer,
+    onClient: ClientConnectedCallback,
+    limit: number | undefined,
+    event: 'connection' | 'secureConnection' = 'connection',
+  ): Server {
+    return new Server(server, onClient, limit, event);
   }
 
   /**

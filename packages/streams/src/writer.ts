@@ -8,7 +8,7 @@ import { extraInfo } from './internal/extra-info.js';
 import { Latch } from './internal/latch.js';
 import { serverWriters, upgradeToTls } from './internal/start-tls.js';
 import { ON_CLOSED } from './internal/symbols.js';
-import type { StartTlsOptions } from './internal/start-tls.js';
+import type { StartTlsOptions } from './start-tls-options.js';
 import { WriteBuffer } from './internal/write-buffer.js';
 import type { StreamReader } from './reader.js';
 

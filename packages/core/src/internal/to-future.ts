@@ -3,19 +3,7 @@ import { createTaskAt } from '../create-task.js';
 import { CANCEL_WORK, WORK } from './protocol.js';
 import type { WorkPromise, WorkSide } from './protocol.js';
 import { isThenable, show } from './validate.js';
-
-/** What corio accepts where asyncio accepts an awaitable: a future, a promise, or a function. */
-export type Awaitable<T> = Future<T> | PromiseLike<T> | (() => T | PromiseLike<T>);
-
-/** The result type of an {@link Awaitable}. */
-export type AwaitableResult<A> =
-  A extends Future<infer R>
-    ? R
-    : A extends PromiseLike<infer R>
-      ? R
-      : A extends () => infer R
-        ? Awaited<R>
-        : never;
+import type { Awaitable } from '../awaitable.js';
 
 /**
  * Turns an awaitable into a future (asyncio's `ensure_future`): a future stays as it is, a

@@ -59,7 +59,7 @@ export async function listen(
       : // TLS cannot half-close: a client that hangs up mid-handshake must end its socket.
         createTlsServer({ ...tls, allowHalfOpen: false });
   const event = tls === undefined ? 'connection' : 'secureConnection';
-  const server = new Server(net, onClient, settings?.limit, event);
+  const server = Server.create(net, onClient, settings?.limit, event);
   try {
     await suspend<undefined>(
       (resolve, reject) => {

@@ -1,26 +1,10 @@
 import type { Socket } from 'node:net';
 import { TLSSocket, connect } from 'node:tls';
-import type { ConnectionOptions } from 'node:tls';
 import type { StreamReader } from '../reader.js';
+import type { StartTlsOptions } from '../start-tls-options.js';
 import type { StreamWriter } from '../writer.js';
 import { attachReader, detachReader } from './attach.js';
 import { awaitSocket } from './await-socket.js';
-
-/** Options for `StreamWriter.startTls`. */
-export interface StartTlsOptions extends Omit<ConnectionOptions, 'socket' | 'path' | 'port'> {
-  /**
-   * Takes the server's side of the handshake (give a `key` and a `cert`). Writers of a
-   * `startServer` connection are servers, the others clients, as in asyncio.
-   * @default true for a server's connection, false otherwise
-   */
-  isServer?: boolean | undefined;
-  /**
-   * Aborts the handshake, destroying the connection and rejecting with the signal's reason. An
-   * already aborted signal rejects at once and leaves the connection as it is.
-   * @default undefined
-   */
-  signal?: AbortSignal | undefined;
-}
 
 /** The writers of the connections a server accepted: `startTls` takes the server side. */
 export const serverWriters = new WeakSet<StreamWriter>();
