@@ -15,7 +15,7 @@ import {
   recipePages,
   recipesSidebar,
 } from '../.vitepress/sidebar.js';
-import { resolveFile } from './site-server.js';
+import { resolveFile } from '../.vitepress/site-server.js';
 
 let dir = '';
 

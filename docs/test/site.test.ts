@@ -10,8 +10,8 @@ import { promisify } from 'node:util';
 import { chromium } from 'playwright-core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serveSite } from './site-server.js';
-import type { SiteServer } from './site-server.js';
+import { serveSite } from '../.vitepress/site-server.js';
+import type { SiteServer } from '../.vitepress/site-server.js';
 
 const execFileAsync = promisify(execFile);
 const DOCS = fileURLToPath(new URL('..', import.meta.url));
