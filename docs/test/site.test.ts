@@ -132,6 +132,21 @@ describe('the documentation site', { timeout: PAGE_MS }, () => {
     await page.close();
   });
 
+  it('lists the installation page in the guide', async () => {
+    const page = await open('/guide/installation');
+    await expect(page.locator('.VPSidebar').innerText()).resolves.toContain('Installation');
+    const text = await page.locator('.vp-doc').innerText();
+    for (const phrase of [
+      'npm i @corio/core',
+      'pnpm --filter @corio/core pack',
+      '"type": "module"',
+    ]) {
+      expect(text).toContain(phrase);
+    }
+    expect(text).toMatch(/Node\.js 22, 24 and 26/);
+    await page.close();
+  });
+
   it('shows the signature of createTask on its API page', async () => {
     const page = await open('/api/core/functions/createTask');
     await expect(page.locator('.vp-doc h1').innerText()).resolves.toContain('createTask');
