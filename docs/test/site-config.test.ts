@@ -1,8 +1,11 @@
 // The pieces of the site that run at build time, without building it: sidebars from the pages
-// that exist, the benchmark loader, and the test's static server's URL mapping.
+// that exist, the benchmark loader, the static server's URL mapping, and the links between the
+// Markdown pages.
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { access, mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseResults, sortFiles } from '../.vitepress/benchmarks.data.js';
 import {
@@ -16,6 +19,7 @@ import {
   recipesSidebar,
 } from '../.vitepress/sidebar.js';
 import { resolveFile } from '../.vitepress/site-server.js';
+import { headingAnchors, markdownLinks, slugify } from './markdown-links.js';
 
 let dir = '';
 
@@ -236,5 +240,111 @@ describe('the README', () => {
     expect(links).toContain('docs/recipes/index.md');
     expect(links).toContain('docs/benchmarks.md');
     for (const link of links) await expect(access(new URL(link, root))).resolves.toBeUndefined();
+  });
+});
+
+const DOCS = fileURLToPath(new URL('..', import.meta.url));
+
+/** The `.md` files under docs/, without node_modules, .vitepress and the generated api/. */
+function markdownPages(dir = DOCS): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) {
+      const skip =
+        ['node_modules', '.vitepress'].includes(entry.name) || path === join(DOCS, 'api');
+      return skip ? [] : markdownPages(path);
+    }
+    return entry.name.endsWith('.md') ? [path] : [];
+  });
+}
+
+/**
+ * Whether a link into the generated API reference (docs/api/, which exists only after TypeDoc)
+ * names a page TypeDoc writes: `api/index.md`, `api/<package>/index.md` for a package with a
+ * `src/index.ts`, or `api/<package>/<kind>/<Name>.md` for a name that index exports.
+ */
+function apiPageExists(path: string): boolean {
+  const parts = relative(join(DOCS, 'api'), path).split(sep);
+  if (parts.length === 1) return parts[0] === 'index.md';
+  const index = join(DOCS, '..', 'packages', parts[0] ?? '', 'src', 'index.ts');
+  if (!existsSync(index)) return false;
+  if (parts.length === 2) return parts[1] === 'index.md';
+  const name = parts.length === 3 ? (parts[2] ?? '').replace(/\.md$/, '') : '';
+  return name !== '' && new RegExp(`\\b${name}\\b`).test(readFileSync(index, 'utf8'));
+}
+
+describe('links in the Markdown pages', () => {
+  it('reads inline links and definitions, not code', () => {
+    const page = [
+      'See [a](./a.md#x) and [b `c`](../b.md "title") and `[not](code.md)`.',
+      '[label]: ./c.md',
+      '```md',
+      '[inside](fence.md)',
+      '```',
+      '[split',
+      'text](./d.md)',
+    ].join('\n');
+    expect(markdownLinks(page).map((l) => [l.target, l.line])).toEqual([
+      ['./a.md#x', 1],
+      ['../b.md', 1],
+      ['./c.md', 2],
+      ['./d.md', 7],
+    ]);
+  });
+
+  it('anchors headings as VitePress does', () => {
+    expect(slugify('Compared with AbortSignal.timeout and p-timeout')).toBe(
+      'compared-with-abortsignal-timeout-and-p-timeout',
+    );
+    const page = [
+      '---',
+      'title: T',
+      '---',
+      '# `uncancel()` and `cancelling()`',
+      '## [Barrier](./x.md)',
+      '## Barrier',
+      '## Mine {#custom-id}',
+      '```md',
+      '# not a heading',
+      '```',
+    ].join('\n');
+    expect([...headingAnchors(page)]).toEqual([
+      'uncancel-and-cancelling',
+      'barrier',
+      'barrier-1',
+      'custom-id',
+    ]);
+  });
+
+  it('are relative, with .md, and reach a file and heading that exist (so GitHub shows them too)', () => {
+    const pages = markdownPages();
+    expect(pages.length).toBeGreaterThan(10);
+    const problems: string[] = [];
+    for (const page of pages) {
+      const text = readFileSync(page, 'utf8');
+      for (const { target, line } of markdownLinks(text)) {
+        const where = `${relative(DOCS, page)}:${String(line)} ${target}`;
+        if (/^[a-z][a-z\d+.-]*:/i.test(target)) continue; // https:, mailto:
+        if (target.startsWith('/')) {
+          problems.push(`${where}: site-absolute; link the .md file relative to this page`);
+          continue;
+        }
+        const [pathPart = '', anchor] = target.split('#', 2);
+        const path = pathPart === '' ? page : resolve(dirname(page), decodeURIComponent(pathPart));
+        if (path.startsWith(join(DOCS, 'api') + sep)) {
+          if (!apiPageExists(path)) problems.push(`${where}: no such API page`);
+          continue;
+        }
+        if (!existsSync(path)) {
+          problems.push(`${where}: no such file`);
+        } else if (statSync(path).isDirectory()) {
+          problems.push(`${where}: a folder; link its index.md`);
+        } else if (anchor !== undefined && path.endsWith('.md')) {
+          const anchors = headingAnchors(path === page ? text : readFileSync(path, 'utf8'));
+          if (!anchors.has(decodeURIComponent(anchor))) problems.push(`${where}: no such heading`);
+        }
+      }
+    }
+    expect(problems).toEqual([]);
   });
 });
