@@ -132,6 +132,26 @@ describe('the documentation site', { timeout: PAGE_MS }, () => {
     await page.close();
   });
 
+  it('shows the logo, the version and the repository in the nav bar', async () => {
+    const page = await open('/guide/');
+    const { version } = JSON.parse(
+      await readFile(join(ROOT, 'packages', 'core', 'package.json'), 'utf8'),
+    ) as { version: string };
+    await expect(page.locator('.VPNavBarMenu').innerText()).resolves.toContain(`v${version}`);
+    const logo = page.locator('.VPNavBarTitle img.logo');
+    await expect(logo.getAttribute('src')).resolves.toBe('/logo.svg');
+    // Loaded (the response listener records a failed load): a drawn image has a natural width.
+    expect(
+      await logo.evaluate((img: { naturalWidth: number }) => img.naturalWidth),
+    ).toBeGreaterThan(0);
+    await expect(page.locator('link[rel="icon"]').getAttribute('href')).resolves.toBe('/logo.svg');
+    const repository = page.locator('.VPNavBarSocialLinks .VPSocialLink');
+    await expect(repository.getAttribute('href')).resolves.toMatch(
+      /^https:\/\/github\.com\/[\w.-]+\/[\w.-]+$/,
+    );
+    await page.close();
+  });
+
   it('lists the installation page in the guide', async () => {
     const page = await open('/guide/installation');
     await expect(page.locator('.VPSidebar').innerText()).resolves.toContain('Installation');
