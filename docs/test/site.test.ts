@@ -167,6 +167,43 @@ describe('the documentation site', { timeout: PAGE_MS }, () => {
     await page.close();
   });
 
+  it('fits every code block in the page column at 1280 px', async () => {
+    // The guide's examples and the recipes are printed at 72 columns (docs/.prettierrc.json) in
+    // 13 px type: no block of these pages needs a horizontal scroll bar.
+    const pages = [
+      '/',
+      '/guide/getting-started',
+      '/guide/cancellation',
+      '/guide/installation',
+      '/guide/coming-from-p-limit',
+      '/recipes/hello-web-server',
+      '/recipes/retry-backoff',
+    ];
+    const overflowing: string[] = [];
+    for (const path of pages) {
+      const page = await open(path);
+      const blocks = page.locator('.vp-doc div[class*="language-"] pre');
+      expect(await blocks.count(), path).toBeGreaterThan(0);
+      for (const block of await blocks.all()) {
+        const { scrollWidth, clientWidth, text } = await block.evaluate(
+          (pre: { scrollWidth: number; clientWidth: number; textContent: string | null }) => ({
+            scrollWidth: pre.scrollWidth,
+            clientWidth: pre.clientWidth,
+            text: pre.textContent ?? '',
+          }),
+        );
+        if (scrollWidth > clientWidth) {
+          const widest = text.split('\n').reduce((a, b) => (b.length > a.length ? b : a), '');
+          overflowing.push(
+            `${path}: ${String(scrollWidth)} > ${String(clientWidth)} px: ${widest}`,
+          );
+        }
+      }
+      await page.close();
+    }
+    expect(overflowing).toEqual([]);
+  });
+
   it('shows the signature of createTask on its API page', async () => {
     const page = await open('/api/core/functions/createTask');
     await expect(page.locator('.vp-doc h1').innerText()).resolves.toContain('createTask');
