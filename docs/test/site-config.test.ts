@@ -1,13 +1,23 @@
 // The pieces of the site that run at build time, without building it: sidebars from the pages
-// that exist, the benchmark loader, the static server's URL mapping, and the links between the
-// Markdown pages.
+// that exist, the benchmark loader and its charts, the static server's URL mapping, and the links
+// between the Markdown pages.
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { access, mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseResults, sortFiles } from '../.vitepress/benchmarks.data.js';
+import { logTicks, shortNumber } from '../.vitepress/bench-plot.js';
+import {
+  KIND_COLORS,
+  chartRows,
+  charts,
+  headlines,
+  kindOf,
+  parseResults,
+  sortFiles,
+} from '../.vitepress/benchmarks.data.js';
+import type { BenchFile } from '../.vitepress/benchmarks.data.js';
 import {
   GUIDE_PAGES,
   apiSidebar,
@@ -154,6 +164,11 @@ describe('the benchmarks loader', () => {
     expect(corio?.text).toBe('read.corio · label');
     expect(corio?.vsText).toBe('read.raw · label');
     expect(corio?.ratio).toBe(1.5);
+    expect(corio?.ratioText).toBe('1.50×');
+    expect(corio?.medianText).toBe('2.00');
+    expect(corio?.rangeText).toBe('1.00–3.00');
+    expect(corio?.kind).toBe('corio');
+    expect(file.cases[0]?.rows[0]?.kind).toBe('baseline');
   });
 
   it('titles the core cases and names `<major>.json` the core suite', () => {
@@ -178,6 +193,152 @@ describe('the benchmarks loader', () => {
       'streams-24.json',
       'executor-20.json',
     ]);
+  });
+
+  it('tells corio, the other libraries, CPython and the baselines apart by id', () => {
+    const kinds = Object.fromEntries(
+      [
+        'task.raw-in-run',
+        'spawn.promise-all',
+        'spawn.gather',
+        'timeout.p-timeout-in-run',
+        'timeout.abort-signal',
+        'limit.minimal-after',
+        'limit.async-mutex',
+        'queue.corio-plain-1',
+        'asyncio-sync.queue-1',
+        'lines.readline',
+        'echo.asyncio',
+        'executor.tiny.tinypool',
+        'executor.tiny.one-in-flight',
+        'executor.tiny.corio-map',
+        'executor.cpu.serial',
+      ].map((id) => [id, kindOf(id)]),
+    );
+    expect(kinds).toEqual({
+      'task.raw-in-run': 'baseline',
+      'spawn.promise-all': 'baseline',
+      'spawn.gather': 'corio',
+      'timeout.p-timeout-in-run': 'library',
+      'timeout.abort-signal': 'baseline',
+      'limit.minimal-after': 'baseline',
+      'limit.async-mutex': 'library',
+      'queue.corio-plain-1': 'corio',
+      'asyncio-sync.queue-1': 'cpython',
+      'lines.readline': 'baseline',
+      'echo.asyncio': 'cpython',
+      'executor.tiny.tinypool': 'library',
+      'executor.tiny.one-in-flight': 'baseline',
+      'executor.tiny.corio-map': 'corio',
+      'executor.cpu.serial': 'baseline',
+    });
+  });
+
+  /** Two core runs: Node 20 without the `limit` case, Node 24 with it. */
+  function twoRuns(): BenchFile[] {
+    const run = (name: string, results: object[]): BenchFile =>
+      parseResults(name, JSON.stringify({ results }));
+    const spawn = [
+      result('spawn.promise-all', 'spawn', { median: 40, min: 35, max: 45 }),
+      result('spawn.gather', 'spawn', {
+        median: 130,
+        min: 100,
+        max: 150,
+        vs: 'spawn.promise-all',
+        ratio: 3.25,
+        target: '≤ 4x',
+        pass: true,
+      }),
+      result('asyncio.gather', 'asyncio', {
+        median: 2150,
+        min: 2000,
+        max: 2200,
+        vs: 'spawn.gather',
+        ratio: 16.5,
+      }),
+    ];
+    const limit = [
+      result('limit.p-limit', 'limit'),
+      result('limit.corio', 'limit', {
+        vs: 'limit.p-limit',
+        ratio: 1.5,
+        target: '≤ 1x',
+        pass: false,
+      }),
+    ];
+    return sortFiles([run('24.json', [...spawn, ...limit]), run('20.json', spawn)]);
+  }
+
+  it('lists every result with a target, with a ratio per Node version', () => {
+    const rows = headlines(twoRuns());
+    expect(rows.map((r) => [r.id, r.target, r.cells])).toEqual([
+      [
+        'spawn.gather',
+        '≤ 4x',
+        [
+          { ratioText: '3.25×', pass: true },
+          { ratioText: '3.25×', pass: true },
+        ],
+      ],
+      ['limit.corio', '≤ 1x', [undefined, { ratioText: '1.50×', pass: false }]],
+    ]);
+    expect(rows[0]?.vsText).toBe('spawn.promise-all · label');
+  });
+
+  it('draws one chart per case, a reference case beside the case it is compared with', () => {
+    const groups = chartRows(twoRuns());
+    expect(groups.map((g) => [g.caseId, g.rows.map((r) => `${r.row.id}@${r.file.file}`)])).toEqual([
+      [
+        'spawn',
+        [
+          'spawn.promise-all@20.json',
+          'spawn.gather@20.json',
+          'asyncio.gather@20.json',
+          'spawn.promise-all@24.json',
+          'spawn.gather@24.json',
+          'asyncio.gather@24.json',
+        ],
+      ],
+      ['limit', ['limit.p-limit@24.json', 'limit.corio@24.json']],
+    ]);
+  });
+
+  it('renders each chart as an SVG with a legend, a colour per kind and a log scale past 10x', () => {
+    const [spawn, limit] = charts(twoRuns());
+    expect(spawn?.id).toBe('core-spawn');
+    expect(spawn?.log).toBe(true); // 35 to 2,200 ms
+    expect(limit?.log).toBe(false);
+    expect(spawn?.legend).toEqual({
+      domain: ['corio', 'CPython asyncio', 'baseline, no library'],
+      range: [KIND_COLORS.corio, KIND_COLORS.cpython, KIND_COLORS.baseline],
+    });
+    expect(limit?.legend.domain).toEqual(['corio', 'p-limit']);
+    for (const markup of [spawn?.wide ?? '', spawn?.narrow ?? '']) {
+      expect(markup).toMatch(/^<figure[^>]*>.*<svg[^>]*aria-label="spawn \+ join 100,000 tasks, /s);
+      expect(markup).toContain('>CPython asyncio</span>');
+      expect(markup).toContain(`fill="${KIND_COLORS.cpython}"`);
+      expect(markup).toContain('>Node 20</text>');
+      expect(markup).toContain('>2,150</text>');
+    }
+    expect(spawn?.wide).toContain('viewBox="0 0 680 ');
+    expect(spawn?.narrow).toContain('viewBox="0 0 342 ');
+  });
+});
+
+describe('the chart helpers', () => {
+  it('shortens tick labels', () => {
+    expect([0, 150, 1500, 20_000, 2_500_000].map(shortNumber)).toEqual([
+      '0',
+      '150',
+      '1.5k',
+      '20k',
+      '2.5M',
+    ]);
+  });
+
+  it('puts log ticks at 1, 2 and 5 times a power of ten, inside the domain', () => {
+    expect(logTicks(30, 2500, [1, 2, 5])).toEqual([50, 100, 200, 500, 1000, 2000]);
+    expect(logTicks(30, 2500, [1, 3])).toEqual([30, 100, 300, 1000]);
   });
 });
 

@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import { chromium } from 'playwright-core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KIND_COLORS } from '../.vitepress/benchmarks.data.js';
 import { serveSite } from '../.vitepress/site-server.js';
 import type { SiteServer } from '../.vitepress/site-server.js';
 
@@ -20,6 +21,20 @@ const SCREENSHOTS = join(ROOT, '.screenshots');
 const BUILD_MS = 240_000;
 /** Per browser check: generous, for a loaded two-core machine. */
 const PAGE_MS = 60_000;
+/** The few DOM members the checks read in the page (the repository has no DOM types). */
+interface Box {
+  readonly tagName: string;
+  readonly textContent: string | null;
+  readonly scrollWidth: number;
+  readonly clientWidth: number;
+  getAttribute(name: string): string | null;
+  querySelector(selector: string): Box | null;
+  closest(selector: string): Box | null;
+  getBoundingClientRect(): { readonly left: number; readonly right: number };
+}
+
+/** A phone's viewport: the benchmarks page must fit it. */
+const PHONE = { width: 390, height: 844 };
 
 /** Runs one build step with the Node running the tests; its output is in the error if it fails. */
 async function step(bin: string, args: readonly string[]): Promise<void> {
@@ -257,16 +272,83 @@ describe('the documentation site', { timeout: PAGE_MS }, () => {
     await page.close();
   });
 
-  it('shows every benchmark results file as tables and charts', async () => {
+  /**
+   * The benchmark charts as a reader sees them at this width: one visible chart per heading, each
+   * an SVG with a legend, corio's colour apart from every other's.
+   */
+  async function checkCharts(page: Page): Promise<void> {
+    const headings = await page.locator('.vp-doc .bench-charts h3').count();
+    expect(headings).toBeGreaterThan(0);
+    const charts = page.locator('.vp-doc .bench-chart').filter({ visible: true });
+    await expect(charts.count()).resolves.toBe(headings);
+    let peers = 0;
+    for (const chart of await charts.all()) {
+      await expect(chart.locator('svg[aria-label]').count()).resolves.toBe(1);
+      const legend = await chart.locator('[class$="-swatch"]').evaluateAll((swatches: Box[]) =>
+        swatches.map((swatch) => ({
+          text: swatch.textContent?.trim() ?? '',
+          fill: swatch.querySelector('svg')?.getAttribute('fill') ?? '',
+        })),
+      );
+      expect(legend.map((entry) => entry.text)).toContain('corio');
+      for (const entry of legend) {
+        if (entry.text === 'corio') expect(entry.fill).toBe(KIND_COLORS.corio);
+        else expect(entry.fill).not.toBe(KIND_COLORS.corio);
+      }
+      const dots = await chart
+        .locator('circle')
+        .evaluateAll((circles: Box[]) => circles.map((c) => c.getAttribute('fill')));
+      expect(dots).toContain(KIND_COLORS.corio);
+      if (dots.some((fill) => fill === KIND_COLORS.library || fill === KIND_COLORS.cpython)) {
+        peers++;
+      }
+    }
+    // p-limit & co. and CPython are on the page, in colours of their own.
+    expect(peers).toBeGreaterThan(0);
+  }
+
+  it('shows the benchmarks as a summary, a chart per case, and every figure', async () => {
     const page = await open('/benchmarks');
-    const text = await page.locator('.vp-doc').innerText();
+    const text = await page.locator('.vp-doc').textContent();
     for (const file of resultFiles) expect(text).toContain(`bench/results/${file}`);
     expect(text).toContain('pnpm bench');
-    await expect(page.locator('.vp-doc table.results').count()).resolves.toBeGreaterThan(0);
-    const charts = await page.locator('.vp-doc svg.bench-chart').count();
-    expect(charts).toBeGreaterThanOrEqual(await page.locator('.vp-doc table.results').count());
-    await expect(page.locator('.vp-doc svg.bench-chart rect').count()).resolves.toBeGreaterThan(0);
-    await page.screenshot({ path: join(SCREENSHOTS, 'benchmarks.png'), fullPage: true });
+    await expect(
+      page.locator('.vp-doc table.bench-summary tbody tr').count(),
+    ).resolves.toBeGreaterThan(0);
+    // The figures are collapsed, one block per file.
+    await expect(page.locator('.vp-doc details').count()).resolves.toBe(resultFiles.length);
+    await expect(page.locator('.vp-doc details table.results').first().isVisible()).resolves.toBe(
+      false,
+    );
+    await checkCharts(page);
+    await page.screenshot({ path: join(SCREENSHOTS, 'benchmarks-1280.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('fits the benchmarks page, charts and summary on a 390 px screen', async () => {
+    const page = await open('/benchmarks');
+    await page.setViewportSize(PHONE);
+    await checkCharts(page);
+    // Nothing shown is wider than the screen, and the summary needs no horizontal scroll bar
+    // (the tables of every figure, collapsed, may scroll when opened).
+    const wide = await page.locator('.vp-doc svg, .vp-doc figure, .vp-doc table').evaluateAll(
+      (elements: Box[], width) =>
+        elements
+          .filter((element) => element.closest('details:not([open])') === null)
+          .filter((element) => {
+            const box = element.getBoundingClientRect();
+            const scrolls =
+              element.tagName === 'TABLE' && element.scrollWidth > element.clientWidth + 1;
+            return box.left < -0.5 || box.right > width + 0.5 || scrolls;
+          })
+          .map((element) => `${element.tagName} ${element.getAttribute('class') ?? ''}`),
+      PHONE.width,
+    );
+    expect(wide).toEqual([]);
+    await expect(page.locator('html').evaluate((html: Box) => html.scrollWidth)).resolves.toBe(
+      PHONE.width,
+    );
+    await page.screenshot({ path: join(SCREENSHOTS, 'benchmarks-390.png'), fullPage: true });
     await page.close();
   });
 
