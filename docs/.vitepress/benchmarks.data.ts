@@ -3,6 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { LoaderModule } from 'vitepress';
+import { dotRangeChart } from './bench-plot.js';
+import type { DotRangePoint } from './bench-plot.js';
 
 /** One measured variant, as bench/index.ts (and the streams and executor benches) write it. */
 export interface BenchResult {
@@ -22,12 +24,27 @@ export interface BenchResult {
   readonly pass?: boolean;
 }
 
+/**
+ * Who a variant's figures are for, told apart on the charts by colour: corio, another library
+ * (p-limit, p-queue, p-timeout, async-mutex, piscina, tinypool), CPython's asyncio, or the
+ * baseline without any library (plain `async` functions, Node's own APIs, a minimal hand-written
+ * version).
+ */
+export type BenchKind = 'corio' | 'library' | 'cpython' | 'baseline';
+
 /** A result with what the page shows beside it. */
 export interface BenchRow extends BenchResult {
   /** The label with its column padding collapsed. */
   readonly text: string;
   /** The label of the `vs` result, if it is in the same file. */
   readonly vsText?: string;
+  readonly kind: BenchKind;
+  /** The median as the page prints it: `2,057`, `0.41`. */
+  readonly medianText: string;
+  /** The fastest and the slowest run: `1,509–2,901`. */
+  readonly rangeText: string;
+  /** `3.15×`, or empty without a ratio. */
+  readonly ratioText: string;
 }
 
 export interface BenchCase {
@@ -59,8 +76,46 @@ export interface BenchFile {
   readonly cases: readonly BenchCase[];
 }
 
+/** A result that has a target from the issue, on each Node version measured. */
+export interface BenchHeadline {
+  readonly suite: string;
+  readonly id: string;
+  readonly caseTitle: string;
+  readonly text: string;
+  readonly vsText?: string;
+  readonly target: string;
+  /** The anchor of the chart that shows the result. */
+  readonly chartId?: string;
+  /** One cell per entry of {@link BenchData.nodes}; `undefined` where that run lacks the result. */
+  readonly cells: readonly (
+    { readonly ratioText: string; readonly pass: boolean | undefined } | undefined
+  )[];
+}
+
+/** One chart: a case of a suite (with the results of any reference case that it is compared with). */
+export interface BenchChart {
+  readonly suite: string;
+  /** The anchor of its heading: `core-spawn`. */
+  readonly id: string;
+  readonly title: string;
+  readonly unit: string;
+  readonly log: boolean;
+  /** The results it shows, as `<suite>/<id>`. */
+  readonly rowIds: readonly string[];
+  /** The legend: what each colour stands for, in this chart. */
+  readonly legend: { readonly domain: readonly string[]; readonly range: readonly string[] };
+  /** The chart as HTML (a `<figure>` with the legend and the SVG), drawn for a wide column. */
+  readonly wide: string;
+  /** The same chart drawn for a phone's column. */
+  readonly narrow: string;
+}
+
 export interface BenchData {
   readonly files: readonly BenchFile[];
+  /** The Node majors measured, ascending: `['20', '24']`. */
+  readonly nodes: readonly string[];
+  readonly headlines: readonly BenchHeadline[];
+  readonly charts: readonly BenchChart[];
 }
 
 /**
@@ -125,6 +180,10 @@ export function parseResults(file: string, json: string): BenchFile {
       ...(result.pass === undefined ? {} : { pass: result.pass }),
       text: tidy(result.label),
       ...(vs === undefined ? {} : { vsText: tidy(vs.label) }),
+      kind: kindOf(result.id),
+      medianText: formatValue(result.median, result.unit),
+      rangeText: `${formatValue(result.min, result.unit)}–${formatValue(result.max, result.unit)}`,
+      ratioText: result.ratio === undefined ? '' : `${result.ratio.toFixed(2)}×`,
     });
   }
   return {
@@ -136,6 +195,32 @@ export function parseResults(file: string, json: string): BenchFile {
     ...(raw.seconds === undefined ? {} : { seconds: raw.seconds }),
     cases: [...cases].map(([caseId, { title, rows }]) => ({ caseId, title, rows })),
   };
+}
+
+/** The libraries the benchmarks compare corio with, as their result ids name them. */
+const LIBRARIES = ['p-timeout', 'p-limit', 'p-queue', 'async-mutex', 'piscina', 'tinypool'];
+
+const BASELINE =
+  /(?:^|[.-])(?:raw|none|minimal|promise-all|abort-signal|readline|all-at-once|one-in-flight|serial)(?:[.-]|$)/;
+
+/**
+ * Who a result is for, from its id: `asyncio` is CPython, a library's name is that library, and
+ * `raw`, `none`, `minimal`, `promise-all`, `abort-signal`, `readline`, `all-at-once`,
+ * `one-in-flight` and `serial` are baselines; every other variant is corio's.
+ */
+export function kindOf(id: string): BenchKind {
+  if (id.includes('asyncio')) return 'cpython';
+  if (LIBRARIES.some((name) => id.includes(name))) return 'library';
+  return BASELINE.test(id) ? 'baseline' : 'corio';
+}
+
+/** The median as the page prints it: whole numbers from 100 up (and for ns and bytes). */
+export function formatValue(value: number, unit: string): string {
+  const digits = unit === 'ns/op' || unit.startsWith('B') || value >= 100 ? 0 : value >= 10 ? 1 : 2;
+  return value.toLocaleString('en-US', {
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+  });
 }
 
 /** `await fn()       top level` → `await fn() · top level`. */
@@ -161,13 +246,236 @@ export function sortFiles(files: readonly BenchFile[]): BenchFile[] {
   );
 }
 
+/** The Node major of a results file, from its name: `streams-24.json` → `24`. */
+function nodeOf(file: BenchFile): string {
+  return String(nodeMajor(file));
+}
+
+/** The results that have a target from the issue, one row each, with a cell per Node version. */
+export function headlines(files: readonly BenchFile[]): BenchHeadline[] {
+  const nodes = nodeVersions(files);
+  const rows = new Map<string, BenchHeadline & { cells: BenchHeadline['cells'][number][] }>();
+  for (const file of files) {
+    for (const benchCase of file.cases) {
+      for (const row of benchCase.rows) {
+        if (row.target === undefined) continue;
+        const key = `${file.suite}/${row.id}`;
+        let headline = rows.get(key);
+        if (headline === undefined) {
+          headline = {
+            suite: file.suite,
+            id: row.id,
+            caseTitle: benchCase.title,
+            text: row.text,
+            ...(row.vsText === undefined ? {} : { vsText: row.vsText }),
+            target: row.target,
+            cells: nodes.map(() => undefined),
+          };
+          rows.set(key, headline);
+        }
+        headline.cells[nodes.indexOf(nodeOf(file))] = {
+          ratioText: row.ratioText,
+          pass: row.pass,
+        };
+      }
+    }
+  }
+  return [...rows.values()];
+}
+
+function nodeVersions(files: readonly BenchFile[]): string[] {
+  return [...new Set(files.map(nodeOf))].sort((a, b) => Number(a) - Number(b));
+}
+
+/** The colour of each kind: Okabe and Ito's palette, which colour-blind readers can tell apart. */
+export const KIND_COLORS: Readonly<Record<BenchKind, string>> = {
+  corio: '#0072b2',
+  library: '#e69f00',
+  cpython: '#cc79a7',
+  baseline: '#8f8f8f',
+};
+
+const KIND_ORDER: readonly BenchKind[] = ['corio', 'library', 'cpython', 'baseline'];
+
+/** What the legend calls a kind: the libraries by name. */
+function legendText(kind: BenchKind, ids: readonly string[]): string {
+  switch (kind) {
+    case 'corio':
+      return 'corio';
+    case 'library':
+      return LIBRARIES.filter((name) => ids.some((id) => id.includes(name))).join(', ');
+    case 'cpython':
+      return 'CPython asyncio';
+    case 'baseline':
+      return 'baseline, no library';
+  }
+}
+
+function axisLabel(unit: string, log: boolean): string {
+  const better = unit.endsWith('/s') ? 'higher is better' : 'lower is better';
+  return `${unit}, ${better}${log ? ' (log scale)' : ''}`;
+}
+
+/** A chart before it is drawn: which rows of which file, in which case. */
+interface ChartRows {
+  suite: string;
+  caseId: string;
+  title: string;
+  unit: string;
+  rows: { file: BenchFile; row: BenchRow }[];
+}
+
+/**
+ * The rows of every file, one chart per case and unit, suite by suite. A reference case (one whose
+ * every result is compared with a result of another case, as CPython's are) is drawn in the chart
+ * of the case it is compared with, so that its figures stand beside corio's.
+ */
+export function chartRows(files: readonly BenchFile[]): ChartRows[] {
+  const charts = new Map<string, ChartRows>();
+  for (const file of sortFiles(files)) {
+    const caseOf = new Map(file.cases.flatMap((c) => c.rows.map((r) => [r.id, c] as const)));
+    // Every case first, so that a chart keeps the place of its own case.
+    for (const benchCase of file.cases) {
+      const units = new Set(benchCase.rows.map((r) => r.unit));
+      for (const unit of units) {
+        const key = `${file.suite}/${benchCase.caseId}/${unit}`;
+        if (charts.has(key) || isReference(benchCase, caseOf)) continue;
+        charts.set(key, {
+          suite: file.suite,
+          caseId: benchCase.caseId,
+          title: units.size > 1 ? `${benchCase.title} (${unit})` : benchCase.title,
+          unit,
+          rows: [],
+        });
+      }
+    }
+    for (const benchCase of file.cases) {
+      for (const row of benchCase.rows) {
+        const home = isReference(benchCase, caseOf)
+          ? (caseOf.get(row.vs ?? '') ?? benchCase)
+          : benchCase;
+        const chart =
+          charts.get(`${file.suite}/${home.caseId}/${row.unit}`) ??
+          charts.get(`${file.suite}/${benchCase.caseId}/${row.unit}`);
+        if (chart === undefined) {
+          charts.set(`${file.suite}/${benchCase.caseId}/${row.unit}`, {
+            suite: file.suite,
+            caseId: benchCase.caseId,
+            title: benchCase.title,
+            unit: row.unit,
+            rows: [{ file, row }],
+          });
+        } else {
+          chart.rows.push({ file, row });
+        }
+      }
+    }
+  }
+  return [...charts.values()];
+}
+
+function isReference(benchCase: BenchCase, caseOf: ReadonlyMap<string, BenchCase>): boolean {
+  return benchCase.rows.every((row) => {
+    const other = row.vs === undefined ? undefined : caseOf.get(row.vs);
+    return other !== undefined && other !== benchCase;
+  });
+}
+
+/** Draws every chart twice: for a wide column and for a phone's. */
+export function charts(files: readonly BenchFile[]): BenchChart[] {
+  return chartRows(files).map((chart) => {
+    const points = chart.rows.map(({ file, row }) => ({
+      group: row.text,
+      series: `Node ${nodeOf(file)}`,
+      median: row.median,
+      min: row.min,
+      max: row.max,
+      kind: row.kind,
+      id: row.id,
+      valueText: row.medianText,
+      rangeText: row.rangeText,
+    }));
+    // Variants in the order they first appear; within one, the Node versions ascending.
+    const groups = [...new Set(points.map((p) => p.group))];
+    points.sort(
+      (a, b) =>
+        groups.indexOf(a.group) - groups.indexOf(b.group) ||
+        a.series.localeCompare(b.series, 'en', { numeric: true }),
+    );
+    const kinds = KIND_ORDER.filter((kind) => points.some((p) => p.kind === kind));
+    const ids = points.map((p) => p.id);
+    const legend = {
+      domain: kinds.map((kind) => legendText(kind, ids)),
+      range: kinds.map((kind) => KIND_COLORS[kind]),
+    };
+    const plotted: DotRangePoint[] = points.map(({ kind, id: _id, ...point }) => ({
+      ...point,
+      colorKey: legendText(kind, ids),
+    }));
+    const values = points.flatMap((p) => [p.min, p.median, p.max]).filter((v) => v > 0);
+    const log = Math.max(...values) / Math.min(...values) > 10;
+    const id = [
+      chart.suite,
+      chart.caseId,
+      ...(chart.title.endsWith(`(${chart.unit})`) ? [chart.unit] : []),
+    ]
+      .join('-')
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '');
+    const ariaLabel = `${chart.title}, median ${chart.unit}: ${groups
+      .map(
+        (group) =>
+          `${group}: ${points
+            .filter((p) => p.group === group)
+            .map((p) => `${p.series} ${p.valueText}`)
+            .join(', ')}`,
+      )
+      .join('; ')}`;
+    const draw = (width: number): string =>
+      dotRangeChart(plotted, {
+        width,
+        label: axisLabel(chart.unit, log),
+        log,
+        colors: legend,
+        ariaLabel,
+      });
+    return {
+      suite: chart.suite,
+      id,
+      title: chart.title,
+      unit: chart.unit,
+      log,
+      rowIds: [...new Set(chart.rows.map(({ row }) => `${chart.suite}/${row.id}`))],
+      legend,
+      wide: draw(WIDE),
+      narrow: draw(NARROW),
+    };
+  });
+}
+
+/** The widths the charts are drawn for: the page's column at 1280 px, and on a 390 px phone. */
+const WIDE = 680;
+const NARROW = 342;
+
 declare const data: BenchData;
 export { data };
 
 export default {
   watch: ['../../bench/results/*.json'],
   load(watchedFiles: string[]): BenchData {
-    const files = watchedFiles.map((file) => parseResults(file, readFileSync(file, 'utf8')));
-    return { files: sortFiles(files) };
+    const files = sortFiles(
+      watchedFiles.map((file) => parseResults(file, readFileSync(file, 'utf8'))),
+    );
+    const drawn = charts(files);
+    return {
+      files,
+      nodes: nodeVersions(files),
+      headlines: headlines(files).map((headline) => {
+        const chart = drawn.find((c) => c.rowIds.includes(`${headline.suite}/${headline.id}`));
+        return chart === undefined ? headline : { ...headline, chartId: chart.id };
+      }),
+      charts: drawn,
+    };
   },
 } satisfies LoaderModule;

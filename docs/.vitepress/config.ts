@@ -1,5 +1,6 @@
 // The corio documentation site. `pnpm docs:build` runs TypeDoc (docs/typedoc.json → docs/api/)
 // and then this VitePress build; see docs/README.md.
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitepress';
 import type { DefaultTheme } from 'vitepress';
@@ -13,11 +14,29 @@ import {
 
 const docsDir = fileURLToPath(new URL('..', import.meta.url));
 
+/** The version of the packages (they are released together), read when the site is built. */
+const { version } = JSON.parse(
+  readFileSync(new URL('../../packages/core/package.json', import.meta.url), 'utf8'),
+) as { version: string };
+
+/**
+ * The repository. Neither the README nor a package.json names one yet, so this address is
+ * assumed: correct it here once the packages have a `repository` field.
+ */
+const REPOSITORY = 'https://github.com/corio-dev/corio';
+
 const nav: DefaultTheme.NavItem[] = [
   { text: 'Guide', link: firstGuideLink(docsDir) ?? '/', activeMatch: '^/guide/' },
   { text: 'API', link: '/api/', activeMatch: '^/api/' },
   { text: 'Recipes', link: firstRecipesLink(docsDir) ?? '/', activeMatch: '^/recipes/' },
   { text: 'Benchmarks', link: '/benchmarks' },
+  {
+    text: `v${version}`,
+    items: [
+      { text: 'Installation', link: '/guide/installation' },
+      { text: 'Releases', link: `${REPOSITORY}/releases` },
+    ],
+  },
 ];
 
 export default defineConfig({
@@ -32,24 +51,17 @@ export default defineConfig({
   // Inter is bundled), no analytics, no hosted search.
   head: [
     ['meta', { name: 'theme-color', content: '#3451b2' }],
-    // Inline, so that no request for /favicon.ico fails.
-    [
-      'link',
-      {
-        rel: 'icon',
-        type: 'image/svg+xml',
-        href: `data:image/svg+xml,${encodeURIComponent(
-          '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="7" fill="#3451b2"/><path d="M22 11.5a7 7 0 1 0 0 9" fill="none" stroke="#fff" stroke-width="3.5" stroke-linecap="round"/></svg>',
-        )}`,
-      },
-    ],
+    // Declared, so that the browser asks for no /favicon.ico (which the site does not have).
+    ['link', { rel: 'icon', type: 'image/svg+xml', href: '/logo.svg' }],
   ],
   markdown: {
     // The API pages show signatures as ```ts blocks; line numbers would only add noise.
     lineNumbers: false,
   },
   themeConfig: {
+    logo: { src: '/logo.svg', alt: '' },
     nav,
+    socialLinks: [{ icon: 'github', link: REPOSITORY, ariaLabel: 'corio on GitHub' }],
     sidebar: {
       '/guide/': guideSidebar(docsDir),
       '/recipes/': recipesSidebar(docsDir),

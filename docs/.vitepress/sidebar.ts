@@ -7,6 +7,7 @@ import type { DefaultTheme } from 'vitepress';
 /** The guide pages, in reading order: [file under docs/guide/ without `.md`, fallback label]. */
 export const GUIDE_PAGES: readonly (readonly [string, string])[] = [
   ['index', 'What is corio?'],
+  ['installation', 'Installation'],
   ['getting-started', 'Getting started'],
   ['cancellation', 'Cancellation'],
   ['structured-concurrency', 'Structured concurrency'],

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { TimeoutError, gather, run, waitFor } from '@corio/core';
 import { toThread } from '@corio/executor';
 
-// CPU-bound and self-contained (it runs in a worker: no variables from outside, no closures).
+// CPU-bound and self-contained (it runs in a worker: no variables from
+// outside, no closures).
 function countPrimes(from: number, to: number): number {
   let count = 0;
   for (let n = Math.max(from, 2); n < to; n++) {
@@ -19,22 +20,28 @@ function countPrimes(from: number, to: number): number {
 }
 
 await run(async () => {
-  // Two halves at once, in two worker threads of the default pool; the event loop stays free.
+  // Two halves at once, in two worker threads of the default pool; the
+  // event loop stays free.
   const [low, high] = await gather([
     toThread(countPrimes, 0, 150_000),
     toThread(countPrimes, 150_000, 300_000),
   ]);
-  console.log(`primes below 300,000: ${String(low + high)} (${String(low)} + ${String(high)})`);
+  const sum = `${String(low)} + ${String(high)}`;
+  console.log(`primes below 300,000: ${String(low + high)} (${sum})`);
   assert.equal(low + high, 25_997);
 
-  // A job that would run for hours, under a 100 ms limit: on expiry the job's future is
-  // cancelled, which terminates its worker (a fresh one takes its place in the pool).
+  // A job that would run for hours, under a 100 ms limit: on expiry the
+  // job's future is cancelled, which terminates its worker (a fresh one
+  // takes its place in the pool).
   try {
     await waitFor(toThread(countPrimes, 0, 1e12), 100);
     assert.fail('unreachable');
   } catch (error) {
     if (!(error instanceof TimeoutError)) throw error;
-    console.log('the endless job timed out and its worker was terminated');
+    console.log(
+      'the endless job timed out and its worker was terminated',
+    );
   }
-  // When main ends, run() shuts the default pool down: the program exits by itself.
+  // When main ends, run() shuts the default pool down: the program
+  // exits by itself.
 });

@@ -1,10 +1,25 @@
 import type { AddressInfo } from 'node:net';
-import { Event, TimeoutError, createTask, run, sleep, waitFor } from '@corio/core';
-import type { Server, StreamReader, StreamWriter } from '@corio/streams';
+import {
+  Event,
+  TimeoutError,
+  createTask,
+  run,
+  sleep,
+  waitFor,
+} from '@corio/core';
+import type {
+  Server,
+  StreamReader,
+  StreamWriter,
+} from '@corio/streams';
 import { startServer } from '@corio/streams';
 
-// A client connection: echo lines until the client leaves or the server closes us.
-async function handle(reader: StreamReader, writer: StreamWriter): Promise<void> {
+// A client connection: echo lines until the client leaves or the server
+// closes us.
+async function handle(
+  reader: StreamReader,
+  writer: StreamWriter,
+): Promise<void> {
   console.log('client connected');
   try {
     for await (const line of reader) writer.write(line);
@@ -15,7 +30,8 @@ async function handle(reader: StreamReader, writer: StreamWriter): Promise<void>
   }
 }
 
-// Background work (metrics, cache refresh...) that must flush when the program stops.
+// Background work (metrics, cache refresh...) that must flush when the
+// program stops.
 async function heartbeat(): Promise<void> {
   try {
     for (;;) await sleep(1_000);
@@ -29,7 +45,8 @@ async function shutdown(server: Server): Promise<void> {
   server.close();
   server.closeClients(); // ask the open connections to finish
   try {
-    await waitFor(server.waitClosed(), 5_000); // every handler has finished
+    // every handler has finished
+    await waitFor(server.waitClosed(), 5_000);
   } catch (error) {
     if (!(error instanceof TimeoutError)) throw error;
     server.abortClients(); // a client that would not go: cut it off
@@ -40,15 +57,20 @@ async function shutdown(server: Server): Promise<void> {
 
 await run(async () => {
   const server = await startServer(handle, '127.0.0.1', 0);
-  // Left running on purpose: when main ends, run() cancels it and waits for its cleanup.
+  // Left running on purpose: when main ends, run() cancels it and waits
+  // for its cleanup.
   createTask(heartbeat, { name: 'heartbeat' });
   const { port } = server.address() as AddressInfo;
-  console.log(`ready: listening on 127.0.0.1:${String(port)}, press Ctrl-C to stop`);
+  const address = `127.0.0.1:${String(port)}`;
+  console.log(`ready: listening on ${address}, press Ctrl-C to stop`);
   try {
-    await new Event().wait(); // serve until cancelled: Ctrl-C (SIGINT) cancels main
+    // serve until cancelled: Ctrl-C (SIGINT) cancels main
+    await new Event().wait();
   } finally {
-    await shutdown(server); // runs on the way out, cancellation included
+    // runs on the way out, cancellation included
+    await shutdown(server);
   }
-  // Not reached after Ctrl-C: the CancelledError goes on, and run() then ends the process the
-  // way an interrupted program ends (status 130 in a shell, no stack trace).
+  // Not reached after Ctrl-C: the CancelledError goes on, and run()
+  // then ends the process the way an interrupted program ends (status
+  // 130 in a shell, no stack trace).
 });

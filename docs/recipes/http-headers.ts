@@ -5,27 +5,36 @@ import type { AddressInfo } from 'node:net';
 import { run } from '@corio/core';
 import { openConnection } from '@corio/streams';
 
-// Prints the status line and headers of a URL, speaking HTTP/1.0 over a plain TCP connection
-// (the "wget" example of Python's asyncio streams documentation).
+// Prints the status line and headers of a URL, speaking HTTP/1.0 over a
+// plain TCP connection (the "wget" example of Python's asyncio streams
+// documentation).
 async function printHeaders(url: URL): Promise<string[]> {
-  const [reader, writer] = await openConnection(url.hostname, Number(url.port || 80));
+  const [reader, writer] = await openConnection(
+    url.hostname,
+    Number(url.port || 80),
+  );
   const lines: string[] = [];
   try {
-    writer.write(`HEAD ${url.pathname} HTTP/1.0\r\nHost: ${url.host}\r\n\r\n`);
+    writer.write(
+      `HEAD ${url.pathname} HTTP/1.0\r\nHost: ${url.host}\r\n\r\n`,
+    );
     for (;;) {
       const line = (await reader.readLine()).toString().trimEnd();
-      if (line === '') return lines; // the blank line that ends the headers (or EOF)
+      // the blank line that ends the headers (or EOF)
+      if (line === '') return lines;
       console.log(`HTTP header> ${line}`);
       lines.push(line);
     }
   } finally {
-    writer.close(); // runs on errors and cancellation too: the socket never leaks
+    // runs on errors and cancellation too: the socket never leaks
+    writer.close();
     await writer.waitClosed();
   }
 }
 
 await run(async () => {
-  // A local web server to ask (there is no network where the docs are tested).
+  // A local web server to ask (there is no network where the docs are
+  // tested).
   const server = createServer((_request, response) => {
     response.sendDate = false; // keep the output the same on every run
     response.setHeader('Content-Type', 'text/plain; charset=utf-8');
@@ -35,7 +44,9 @@ await run(async () => {
   await once(server, 'listening');
   try {
     const { port } = server.address() as AddressInfo;
-    const lines = await printHeaders(new URL(`http://127.0.0.1:${String(port)}/index.txt`));
+    const lines = await printHeaders(
+      new URL(`http://127.0.0.1:${String(port)}/index.txt`),
+    );
     assert.match(lines[0] ?? '', /^HTTP\/1\.[01] 200 OK$/);
   } finally {
     server.close();

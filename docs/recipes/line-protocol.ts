@@ -4,15 +4,21 @@ import { run } from '@corio/core';
 import type { StreamReader, StreamWriter } from '@corio/streams';
 import { openConnection, startServer } from '@corio/streams';
 
-// A tiny key-value protocol, one command per line: SET <key> <value>, GET <key>, QUIT.
+// A tiny key-value protocol, one command per line: SET <key> <value>,
+// GET <key>, QUIT.
 const store = new Map<string, string>();
 
-async function serve(reader: StreamReader, writer: StreamWriter): Promise<void> {
+async function serve(
+  reader: StreamReader,
+  writer: StreamWriter,
+): Promise<void> {
   try {
     for (;;) {
       const line = (await reader.readLine()).toString();
       if (line === '') return; // EOF: the client went away without QUIT
-      const [command = '', key = '', ...value] = line.trimEnd().split(' ');
+      const [command = '', key = '', ...value] = line
+        .trimEnd()
+        .split(' ');
       if (command === 'QUIT') {
         writer.write('BYE\n');
         return;
@@ -21,7 +27,9 @@ async function serve(reader: StreamReader, writer: StreamWriter): Promise<void> 
         writer.write('OK\n');
       } else if (command === 'GET' && key !== '') {
         const found = store.get(key);
-        writer.write(found === undefined ? 'NOT_FOUND\n' : `VALUE ${found}\n`);
+        writer.write(
+          found === undefined ? 'NOT_FOUND\n' : `VALUE ${found}\n`,
+        );
       } else {
         writer.write(`ERROR unknown command: ${line.trimEnd()}\n`);
       }
@@ -50,12 +58,25 @@ await run(async () => {
   const { port } = server.address() as AddressInfo;
   try {
     const [reader, writer] = await openConnection('127.0.0.1', port);
-    assert.equal(await request(reader, writer, 'SET greeting hello world'), 'OK');
-    assert.equal(await request(reader, writer, 'GET greeting'), 'VALUE hello world');
-    assert.equal(await request(reader, writer, 'GET missing'), 'NOT_FOUND');
-    assert.match(await request(reader, writer, 'DELETE greeting'), /^ERROR/);
+    assert.equal(
+      await request(reader, writer, 'SET greeting hello world'),
+      'OK',
+    );
+    assert.equal(
+      await request(reader, writer, 'GET greeting'),
+      'VALUE hello world',
+    );
+    assert.equal(
+      await request(reader, writer, 'GET missing'),
+      'NOT_FOUND',
+    );
+    assert.match(
+      await request(reader, writer, 'DELETE greeting'),
+      /^ERROR/,
+    );
     assert.equal(await request(reader, writer, 'QUIT'), 'BYE');
-    assert.equal((await reader.readLine()).length, 0); // the server closed: EOF
+    // the server closed: EOF
+    assert.equal((await reader.readLine()).length, 0);
     writer.close();
     await writer.waitClosed();
   } finally {

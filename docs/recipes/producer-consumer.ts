@@ -1,10 +1,17 @@
 import assert from 'node:assert/strict';
-import { Queue, QueueShutDown, run, sleep, taskGroup } from '@corio/core';
+import {
+  Queue,
+  QueueShutDown,
+  run,
+  sleep,
+  taskGroup,
+} from '@corio/core';
 
 const JOBS = 10;
 
 await run(async () => {
-  // Bounded: put() waits while 3 jobs are queued, so a fast producer cannot run away.
+  // Bounded: put() waits while 3 jobs are queued, so a fast producer
+  // cannot run away.
   const queue = new Queue<number>(3);
   const processed: number[] = [];
   let mostQueued = 0;
@@ -23,7 +30,8 @@ await run(async () => {
       try {
         job = await queue.get();
       } catch (error) {
-        if (error instanceof QueueShutDown) return; // shut down and drained: stop
+        // shut down and drained: stop
+        if (error instanceof QueueShutDown) return;
         throw error; // CancelledError included
       }
       try {
@@ -35,17 +43,24 @@ await run(async () => {
     }
   }
 
+  // The group waits for both consumers; a failure in one would cancel
+  // the rest.
   await taskGroup(async (tg) => {
     tg.createTask(consumer, { name: 'consumer-1' });
     tg.createTask(consumer, { name: 'consumer-2' });
     await producer();
     await queue.join(); // every job put has been processed
-    queue.shutdown(); // wakes the idle consumers with QueueShutDown: they return
-  }); // the group waits for both consumers; a failure in one would cancel the rest
+    // wakes the idle consumers with QueueShutDown: they return
+    queue.shutdown();
+  });
 
   console.log('consumers: stopped after the queue was shut down');
-  console.log(`processed: ${processed.sort((a, b) => a - b).join(' ')}`);
-  console.log(`the queue never held more than ${String(mostQueued)} jobs`);
+  console.log(
+    `processed: ${processed.sort((a, b) => a - b).join(' ')}`,
+  );
+  console.log(
+    `the queue never held more than ${String(mostQueued)} jobs`,
+  );
   assert.equal(processed.length, JOBS);
   assert.ok(mostQueued <= queue.maxsize);
 });

@@ -1,8 +1,16 @@
 import assert from 'node:assert/strict';
-import { Semaphore, createTask, gather, now, run, sleep } from '@corio/core';
+import {
+  Semaphore,
+  createTask,
+  gather,
+  now,
+  run,
+  sleep,
+} from '@corio/core';
 
-// At most `calls` starts in any window of `perMs`: each start takes a permit, and the permit
-// comes back one window later. Waiters are served in FIFO order.
+// At most `calls` starts in any window of `perMs`: each start takes a
+// permit, and the permit comes back one window later. Waiters are
+// served in FIFO order.
 class RateLimit {
   readonly #permits: Semaphore;
   readonly #perMs: number;
@@ -13,9 +21,11 @@ class RateLimit {
   }
 
   async wait(): Promise<void> {
-    await this.#permits.acquire(); // a cancellation point: a cancelled waiter takes no permit
-    // Give the permit back later, from a task of its own. If the program ends first, run()
-    // cancels that task, which clears its timer.
+    // a cancellation point: a cancelled waiter takes no permit
+    await this.#permits.acquire();
+    // Give the permit back later, from a task of its own. If the
+    // program ends first, run() cancels that task, which clears its
+    // timer.
     createTask(async () => {
       await sleep(this.#perMs);
       this.#permits.release();
@@ -37,15 +47,23 @@ await run(async () => {
     return `reply ${String(id)}`;
   }
 
-  const replies = await gather(Array.from({ length: 9 }, (_, id) => callApi(id)));
-  console.log(
-    `${String(replies.length)} calls made, in order: ${replies[0] ?? ''} ... ${replies[8] ?? ''}`,
+  const replies = await gather(
+    Array.from({ length: 9 }, (_, id) => callApi(id)),
   );
+  const [first = '', last = ''] = [replies[0], replies.at(-1)];
+  const count = String(replies.length);
+  console.log(`${count} calls made, in order: ${first} ... ${last}`);
 
-  // Any CALLS + 1 consecutive starts span a window. (Checked with slack: timers count from the
-  // event loop's cached clock, so on a busy machine one can fire a little early by now().)
+  // Any CALLS + 1 consecutive starts span a window. (Checked with
+  // slack: timers count from the event loop's cached clock, so on a
+  // busy machine one can fire a little early by now().)
   for (let i = CALLS; i < started.length; i++) {
-    assert.ok((started[i] ?? 0) - (started[i - CALLS] ?? 0) >= PER_MS / 2);
+    assert.ok(
+      (started[i] ?? 0) - (started[i - CALLS] ?? 0) >= PER_MS / 2,
+    );
   }
-  console.log(`never more than ${String(CALLS)} calls started within ${String(PER_MS)} ms`);
+  const span = `${String(PER_MS)} ms`;
+  console.log(
+    `never more than ${String(CALLS)} calls started within ${span}`,
+  );
 });

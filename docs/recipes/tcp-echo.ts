@@ -4,13 +4,20 @@ import { run } from '@corio/core';
 import type { StreamReader, StreamWriter } from '@corio/streams';
 import { openConnection, startServer } from '@corio/streams';
 
-// The server side: one task per client, echoing each line until the client sends EOF.
-async function echo(reader: StreamReader, writer: StreamWriter): Promise<void> {
+// The server side: one task per client, echoing each line until the
+// client sends EOF.
+async function echo(
+  reader: StreamReader,
+  writer: StreamWriter,
+): Promise<void> {
   const peer = writer.getExtraInfo('peername');
-  console.log(`server: client connected from ${peer?.address ?? 'unknown'}`);
+  console.log(
+    `server: client connected from ${peer?.address ?? 'unknown'}`,
+  );
   for await (const line of reader) {
     writer.write(line);
-    await writer.drain(); // waits only if the client reads more slowly than we write
+    // waits only if the client reads more slowly than we write
+    await writer.drain();
   }
   console.log('server: client sent EOF, closing');
   writer.close();
@@ -18,23 +25,28 @@ async function echo(reader: StreamReader, writer: StreamWriter): Promise<void> {
 }
 
 await run(async () => {
-  const server = await startServer(echo, '127.0.0.1', 0); // port 0: the OS picks a free one
+  // port 0: the OS picks a free one
+  const server = await startServer(echo, '127.0.0.1', 0);
   const { port } = server.address() as AddressInfo;
   try {
     const [reader, writer] = await openConnection('127.0.0.1', port);
     for (const message of ['hello', 'corio']) {
       writer.write(`${message}\n`);
       const reply = (await reader.readLine()).toString();
-      console.log(`client: sent ${message}, got back ${reply.trimEnd()}`);
+      console.log(
+        `client: sent ${message}, got back ${reply.trimEnd()}`,
+      );
       assert.equal(reply, `${message}\n`);
     }
     writer.writeEof(); // "no more data": the server's `for await` ends
-    assert.equal((await reader.read()).length, 0); // the server closed too: EOF
+    // the server closed too: EOF
+    assert.equal((await reader.read()).length, 0);
     writer.close();
     await writer.waitClosed();
   } finally {
     server.close(); // stop listening
-    await server.waitClosed(); // and wait for every client handler to finish
+    // and wait for every client handler to finish
+    await server.waitClosed();
   }
   console.log('server closed');
 });

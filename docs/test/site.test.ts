@@ -10,8 +10,9 @@ import { promisify } from 'node:util';
 import { chromium } from 'playwright-core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serveSite } from './site-server.js';
-import type { SiteServer } from './site-server.js';
+import { KIND_COLORS } from '../.vitepress/benchmarks.data.js';
+import { serveSite } from '../.vitepress/site-server.js';
+import type { SiteServer } from '../.vitepress/site-server.js';
 
 const execFileAsync = promisify(execFile);
 const DOCS = fileURLToPath(new URL('..', import.meta.url));
@@ -20,6 +21,20 @@ const SCREENSHOTS = join(ROOT, '.screenshots');
 const BUILD_MS = 240_000;
 /** Per browser check: generous, for a loaded two-core machine. */
 const PAGE_MS = 60_000;
+/** The few DOM members the checks read in the page (the repository has no DOM types). */
+interface Box {
+  readonly tagName: string;
+  readonly textContent: string | null;
+  readonly scrollWidth: number;
+  readonly clientWidth: number;
+  getAttribute(name: string): string | null;
+  querySelector(selector: string): Box | null;
+  closest(selector: string): Box | null;
+  getBoundingClientRect(): { readonly left: number; readonly right: number };
+}
+
+/** A phone's viewport: the benchmarks page must fit it. */
+const PHONE = { width: 390, height: 844 };
 
 /** Runs one build step with the Node running the tests; its output is in the error if it fails. */
 async function step(bin: string, args: readonly string[]): Promise<void> {
@@ -132,6 +147,78 @@ describe('the documentation site', { timeout: PAGE_MS }, () => {
     await page.close();
   });
 
+  it('shows the logo, the version and the repository in the nav bar', async () => {
+    const page = await open('/guide/');
+    const { version } = JSON.parse(
+      await readFile(join(ROOT, 'packages', 'core', 'package.json'), 'utf8'),
+    ) as { version: string };
+    await expect(page.locator('.VPNavBarMenu').innerText()).resolves.toContain(`v${version}`);
+    const logo = page.locator('.VPNavBarTitle img.logo');
+    await expect(logo.getAttribute('src')).resolves.toBe('/logo.svg');
+    // Loaded (the response listener records a failed load): a drawn image has a natural width.
+    expect(
+      await logo.evaluate((img: { naturalWidth: number }) => img.naturalWidth),
+    ).toBeGreaterThan(0);
+    await expect(page.locator('link[rel="icon"]').getAttribute('href')).resolves.toBe('/logo.svg');
+    const repository = page.locator('.VPNavBarSocialLinks .VPSocialLink');
+    await expect(repository.getAttribute('href')).resolves.toMatch(
+      /^https:\/\/github\.com\/[\w.-]+\/[\w.-]+$/,
+    );
+    await page.close();
+  });
+
+  it('lists the installation page in the guide', async () => {
+    const page = await open('/guide/installation');
+    await expect(page.locator('.VPSidebar').innerText()).resolves.toContain('Installation');
+    const text = await page.locator('.vp-doc').innerText();
+    for (const phrase of [
+      'npm i @corio/core',
+      'pnpm --filter @corio/core pack',
+      '"type": "module"',
+    ]) {
+      expect(text).toContain(phrase);
+    }
+    expect(text).toMatch(/Node\.js 22, 24 and 26/);
+    await page.close();
+  });
+
+  it('fits every code block in the page column at 1280 px', async () => {
+    // The guide's examples and the recipes are printed at 72 columns (docs/.prettierrc.json) in
+    // 13 px type: no block of these pages needs a horizontal scroll bar.
+    const pages = [
+      '/',
+      '/guide/getting-started',
+      '/guide/cancellation',
+      '/guide/installation',
+      '/guide/coming-from-p-limit',
+      '/recipes/hello-web-server',
+      '/recipes/retry-backoff',
+    ];
+    const overflowing: string[] = [];
+    for (const path of pages) {
+      const page = await open(path);
+      const blocks = page.locator('.vp-doc div[class*="language-"] pre');
+      expect(await blocks.count(), path).toBeGreaterThan(0);
+      for (const block of await blocks.all()) {
+        const { scrollWidth, clientWidth, text } = await block.evaluate(
+          (pre: { scrollWidth: number; clientWidth: number; textContent: string | null }) => ({
+            scrollWidth: pre.scrollWidth,
+            clientWidth: pre.clientWidth,
+            text: pre.textContent ?? '',
+          }),
+        );
+        if (scrollWidth > clientWidth) {
+          const widest = text.split('\n').reduce((a, b) => (b.length > a.length ? b : a), '');
+          overflowing.push(
+            `${path}: ${String(scrollWidth)} > ${String(clientWidth)} px: ${widest}`,
+          );
+        }
+      }
+      await page.close();
+    }
+    expect(overflowing).toEqual([]);
+  });
+
   it('shows the signature of createTask on its API page', async () => {
     const page = await open('/api/core/functions/createTask');
     await expect(page.locator('.vp-doc h1').innerText()).resolves.toContain('createTask');
@@ -185,16 +272,83 @@ describe('the documentation site', { timeout: PAGE_MS }, () => {
     await page.close();
   });
 
-  it('shows every benchmark results file as tables and charts', async () => {
+  /**
+   * The benchmark charts as a reader sees them at this width: one visible chart per heading, each
+   * an SVG with a legend, corio's colour apart from every other's.
+   */
+  async function checkCharts(page: Page): Promise<void> {
+    const headings = await page.locator('.vp-doc .bench-charts h3').count();
+    expect(headings).toBeGreaterThan(0);
+    const charts = page.locator('.vp-doc .bench-chart').filter({ visible: true });
+    await expect(charts.count()).resolves.toBe(headings);
+    let peers = 0;
+    for (const chart of await charts.all()) {
+      await expect(chart.locator('svg[aria-label]').count()).resolves.toBe(1);
+      const legend = await chart.locator('[class$="-swatch"]').evaluateAll((swatches: Box[]) =>
+        swatches.map((swatch) => ({
+          text: swatch.textContent?.trim() ?? '',
+          fill: swatch.querySelector('svg')?.getAttribute('fill') ?? '',
+        })),
+      );
+      expect(legend.map((entry) => entry.text)).toContain('corio');
+      for (const entry of legend) {
+        if (entry.text === 'corio') expect(entry.fill).toBe(KIND_COLORS.corio);
+        else expect(entry.fill).not.toBe(KIND_COLORS.corio);
+      }
+      const dots = await chart
+        .locator('circle')
+        .evaluateAll((circles: Box[]) => circles.map((c) => c.getAttribute('fill')));
+      expect(dots).toContain(KIND_COLORS.corio);
+      if (dots.some((fill) => fill === KIND_COLORS.library || fill === KIND_COLORS.cpython)) {
+        peers++;
+      }
+    }
+    // p-limit & co. and CPython are on the page, in colours of their own.
+    expect(peers).toBeGreaterThan(0);
+  }
+
+  it('shows the benchmarks as a summary, a chart per case, and every figure', async () => {
     const page = await open('/benchmarks');
-    const text = await page.locator('.vp-doc').innerText();
+    const text = await page.locator('.vp-doc').textContent();
     for (const file of resultFiles) expect(text).toContain(`bench/results/${file}`);
     expect(text).toContain('pnpm bench');
-    await expect(page.locator('.vp-doc table.results').count()).resolves.toBeGreaterThan(0);
-    const charts = await page.locator('.vp-doc svg.bench-chart').count();
-    expect(charts).toBeGreaterThanOrEqual(await page.locator('.vp-doc table.results').count());
-    await expect(page.locator('.vp-doc svg.bench-chart rect').count()).resolves.toBeGreaterThan(0);
-    await page.screenshot({ path: join(SCREENSHOTS, 'benchmarks.png'), fullPage: true });
+    await expect(
+      page.locator('.vp-doc table.bench-summary tbody tr').count(),
+    ).resolves.toBeGreaterThan(0);
+    // The figures are collapsed, one block per file.
+    await expect(page.locator('.vp-doc details').count()).resolves.toBe(resultFiles.length);
+    await expect(page.locator('.vp-doc details table.results').first().isVisible()).resolves.toBe(
+      false,
+    );
+    await checkCharts(page);
+    await page.screenshot({ path: join(SCREENSHOTS, 'benchmarks-1280.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('fits the benchmarks page, charts and summary on a 390 px screen', async () => {
+    const page = await open('/benchmarks');
+    await page.setViewportSize(PHONE);
+    await checkCharts(page);
+    // Nothing shown is wider than the screen, and the summary needs no horizontal scroll bar
+    // (the tables of every figure, collapsed, may scroll when opened).
+    const wide = await page.locator('.vp-doc svg, .vp-doc figure, .vp-doc table').evaluateAll(
+      (elements: Box[], width) =>
+        elements
+          .filter((element) => element.closest('details:not([open])') === null)
+          .filter((element) => {
+            const box = element.getBoundingClientRect();
+            const scrolls =
+              element.tagName === 'TABLE' && element.scrollWidth > element.clientWidth + 1;
+            return box.left < -0.5 || box.right > width + 0.5 || scrolls;
+          })
+          .map((element) => `${element.tagName} ${element.getAttribute('class') ?? ''}`),
+      PHONE.width,
+    );
+    expect(wide).toEqual([]);
+    await expect(page.locator('html').evaluate((html: Box) => html.scrollWidth)).resolves.toBe(
+      PHONE.width,
+    );
+    await page.screenshot({ path: join(SCREENSHOTS, 'benchmarks-390.png'), fullPage: true });
     await page.close();
   });
 

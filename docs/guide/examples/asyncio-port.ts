@@ -1,7 +1,18 @@
 import assert from 'node:assert/strict';
-import { Queue, TimeoutError, run, sleep, taskGroup, timeout } from '@corio/core';
+import {
+  Queue,
+  TimeoutError,
+  run,
+  sleep,
+  taskGroup,
+  timeout,
+} from '@corio/core';
 
-async function worker(name: string, queue: Queue<number>, done: string[]): Promise<void> {
+async function worker(
+  name: string,
+  queue: Queue<number>,
+  done: string[],
+): Promise<void> {
   for (;;) {
     const job = await queue.get();
     await sleep(job); // durations are milliseconds
@@ -17,7 +28,9 @@ await run(async () => {
   try {
     await timeout(5_000, () =>
       taskGroup(async (tg) => {
-        const workers = ['w1', 'w2'].map((name) => tg.createTask(() => worker(name, queue, done)));
+        const workers = ['w1', 'w2'].map((name) =>
+          tg.createTask(() => worker(name, queue, done)),
+        );
         await queue.join();
         for (const task of workers) task.cancel();
       }),

@@ -1,5 +1,10 @@
 import assert from 'node:assert/strict';
-import { CancelledError, createTask, isCancelledError, sleep } from '@corio/core';
+import {
+  CancelledError,
+  createTask,
+  isCancelledError,
+  sleep,
+} from '@corio/core';
 
 const worker = createTask(async () => {
   console.log('worker: step 1');
@@ -16,5 +21,7 @@ const worker = createTask(async () => {
 
 await sleep(0); // the worker starts and suspends in sleep()
 worker.cancel('shutting down');
-assert.ok((await worker.catch((e: unknown) => e)) instanceof CancelledError);
+assert.ok(
+  (await worker.catch((e: unknown) => e)) instanceof CancelledError,
+);
 assert.equal(worker.cancelled(), true);

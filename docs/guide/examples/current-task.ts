@@ -11,7 +11,9 @@ await run(async () => {
       // The task follows its code into callbacks: timers, events, I/O.
       await new Promise<void>((resolve) => {
         setTimeout(() => {
-          console.log(`timer callback sees ${String(currentTask()?.name)}`);
+          console.log(
+            `timer callback sees ${String(currentTask()?.name)}`,
+          );
           resolve();
         }, 1);
       });

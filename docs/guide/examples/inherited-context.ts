@@ -6,11 +6,14 @@ const requestId = new AsyncLocalStorage<string>();
 
 async function audit(): Promise<string | undefined> {
   await sleep(1);
-  return requestId.getStore(); // the context of the code that created the task
+  // the context of the code that created the task
+  return requestId.getStore();
 }
 
 await run(async () => {
-  const inRequest = await requestId.run('req-42', () => createTask(audit));
+  const inRequest = await requestId.run('req-42', () =>
+    createTask(audit),
+  );
   const outside = await createTask(audit);
   assert.equal(inRequest, 'req-42');
   assert.equal(outside, undefined);

@@ -1,8 +1,15 @@
 import assert from 'node:assert/strict';
-import { CancelledError, TimeoutError, createTask, sleep, timeout } from '@corio/core';
+import {
+  CancelledError,
+  TimeoutError,
+  createTask,
+  sleep,
+  timeout,
+} from '@corio/core';
 
-// The outer deadline passes first: the inner scope lets the CancelledError through, and
-// only the outer scope turns it into a TimeoutError.
+// The outer deadline passes first: the inner scope lets the
+// CancelledError through, and only the outer scope turns it into a
+// TimeoutError.
 let innerSaw: unknown;
 const outer = await timeout(20, async () => {
   try {
@@ -19,4 +26,6 @@ assert.ok(outer instanceof TimeoutError);
 const task = createTask(() => timeout(60_000, () => sleep(120_000)));
 await sleep(1);
 task.cancel();
-assert.ok((await task.catch((e: unknown) => e)) instanceof CancelledError);
+assert.ok(
+  (await task.catch((e: unknown) => e)) instanceof CancelledError,
+);

@@ -10,12 +10,17 @@ async function importRows(): Promise<void> {
   }
 }
 
-// p-timeout rejects at the deadline, but the import goes on in the background.
-await assert.rejects(pTimeout(importRows(), { milliseconds: 15 }), PTimeoutError);
+// p-timeout rejects at the deadline, but the import goes on in the
+// background.
+await assert.rejects(
+  pTimeout(importRows(), { milliseconds: 15 }),
+  PTimeoutError,
+);
 await sleep(100);
 assert.equal(rowsWritten, 5);
 
-// corio's timeout cancels the import at its current await and waits for it to stop.
+// corio's timeout cancels the import at its current await and waits for
+// it to stop.
 rowsWritten = 0;
 await assert.rejects(timeout(15, importRows), TimeoutError);
 const atDeadline = rowsWritten;

@@ -3,7 +3,8 @@ import { TimeoutError, gather, sleep, waitFor } from '@corio/core';
 
 let finished = 0;
 
-// Plain promise code: once called, it runs to the end whatever happens to its caller.
+// Plain promise code: once called, it runs to the end whatever happens
+// to its caller.
 function plainWork(): Promise<void> {
   return new Promise((resolve) => {
     setTimeout(() => {
@@ -19,7 +20,8 @@ async function corioWork(): Promise<void> {
   finished++;
 }
 
-// A promise is already running when waitFor sees it: waitFor can only stop waiting.
+// A promise is already running when waitFor sees it: waitFor can only
+// stop waiting.
 await assert.rejects(waitFor(plainWork(), 5), TimeoutError);
 // A thunk is started as a task by waitFor, so waitFor can cancel it.
 await assert.rejects(
@@ -27,10 +29,12 @@ await assert.rejects(
   TimeoutError,
 );
 
-// gather likewise: functions become tasks that cancelling the gather cancels.
+// gather likewise: functions become tasks that cancelling the gather
+// cancels.
 const all = gather([() => corioWork(), () => corioWork()]);
 await sleep(1);
 all.cancel();
 
 await sleep(100);
-assert.equal(finished, 1); // only the abandoned plain promise ran to its end
+// only the abandoned plain promise ran to its end
+assert.equal(finished, 1);

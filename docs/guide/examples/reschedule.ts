@@ -1,10 +1,17 @@
 import assert from 'node:assert/strict';
-import { InvalidStateError, TimeoutError, now, sleep, timeout } from '@corio/core';
+import {
+  InvalidStateError,
+  TimeoutError,
+  now,
+  sleep,
+  timeout,
+} from '@corio/core';
 import type { TimeoutScope } from '@corio/core';
 
 const IDLE_MS = 200;
 
-// An idle timeout: every chunk pushes the deadline back; a stall of IDLE_MS ends the read.
+// An idle timeout: every chunk pushes the deadline back; a stall of
+// IDLE_MS ends the read.
 async function* chunks(): AsyncGenerator<string> {
   for (const chunk of ['a', 'b', 'c']) {
     await sleep(1);
@@ -28,4 +35,5 @@ const error = await timeout(null, async (scope) => {
 
 assert.ok(error instanceof TimeoutError);
 assert.deepEqual(received, ['a', 'b', 'c']);
-assert.throws(() => kept?.reschedule(null), InvalidStateError); // the scope has ended
+// the scope has ended
+assert.throws(() => kept?.reschedule(null), InvalidStateError);

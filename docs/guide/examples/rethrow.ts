@@ -1,12 +1,18 @@
 import assert from 'node:assert/strict';
-import { CancelledError, createTask, isCancelledError, sleep } from '@corio/core';
+import {
+  CancelledError,
+  createTask,
+  isCancelledError,
+  sleep,
+} from '@corio/core';
 
 async function loadConfig(): Promise<string> {
   try {
     await sleep(60_000); // reading the file
     return 'from disk';
   } catch (error) {
-    if (isCancelledError(error)) throw error; // never swallow a cancellation
+    // never swallow a cancellation
+    if (isCancelledError(error)) throw error;
     return 'defaults';
   }
 }
@@ -16,7 +22,8 @@ async function loadConfigSwallowing(): Promise<string> {
     await sleep(60_000);
     return 'from disk';
   } catch {
-    return 'defaults'; // a bug: the cancellation becomes a normal return
+    // a bug: the cancellation becomes a normal return
+    return 'defaults';
   }
 }
 
@@ -25,6 +32,9 @@ const bad = createTask(loadConfigSwallowing);
 await sleep(0);
 good.cancel();
 bad.cancel();
-assert.ok((await good.catch((e: unknown) => e)) instanceof CancelledError);
-assert.equal(await bad, 'defaults'); // whoever cancelled it is never told
+assert.ok(
+  (await good.catch((e: unknown) => e)) instanceof CancelledError,
+);
+// whoever cancelled it is never told
+assert.equal(await bad, 'defaults');
 assert.equal(bad.cancelled(), false);

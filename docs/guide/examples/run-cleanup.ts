@@ -14,6 +14,7 @@ const result = await run(async () => {
   return 42;
 });
 
-// run() cancelled the leftover task and waited for its cleanup before returning.
+// run() cancelled the leftover task and waited for its cleanup before
+// returning.
 console.log(`run() returned ${String(result)}`);
 assert.equal(result, 42);

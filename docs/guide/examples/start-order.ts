@@ -10,5 +10,6 @@ const tasks = ['a', 'b', 'c'].map((name) =>
 order.push('created');
 await Promise.all(tasks);
 
-// createTask never runs the function synchronously; tasks start in creation order.
+// createTask never runs the function synchronously; tasks start in
+// creation order.
 assert.deepEqual(order, ['created', 'a', 'b', 'c']);

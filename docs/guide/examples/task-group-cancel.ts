@@ -1,8 +1,15 @@
 import assert from 'node:assert/strict';
-import { CancelledError, createTask, run, sleep, taskGroup } from '@corio/core';
+import {
+  CancelledError,
+  createTask,
+  run,
+  sleep,
+  taskGroup,
+} from '@corio/core';
 
 await run(async () => {
-  // tg.cancel() stops the group without an error: here, once the first mirror answered.
+  // tg.cancel() stops the group without an error: here, once the first
+  // mirror answered.
   const mirrors: [string, number][] = [
     ['slow', 60_000],
     ['fast', 5],
@@ -21,7 +28,8 @@ await run(async () => {
   });
   assert.equal(result?.name, 'fast');
 
-  // Cancelled from outside: the group cancels its children, waits, rethrows CancelledError.
+  // Cancelled from outside: the group cancels its children, waits,
+  // rethrows CancelledError.
   let cleanedUp = 0;
   const job = createTask(() =>
     taskGroup(async (tg) => {
@@ -39,6 +47,8 @@ await run(async () => {
   );
   await sleep(1);
   job.cancel();
-  assert.ok((await job.catch((e: unknown) => e)) instanceof CancelledError);
+  assert.ok(
+    (await job.catch((e: unknown) => e)) instanceof CancelledError,
+  );
   assert.equal(cleanedUp, 2);
 });

@@ -1,9 +1,19 @@
 import assert from 'node:assert/strict';
-import { TaskGroupError, isCancelledError, run, sleep, taskGroup } from '@corio/core';
+import {
+  TaskGroupError,
+  isCancelledError,
+  run,
+  sleep,
+  taskGroup,
+} from '@corio/core';
 
 const log: string[] = [];
 
-async function upload(name: string, ms: number, fail = false): Promise<void> {
+async function upload(
+  name: string,
+  ms: number,
+  fail = false,
+): Promise<void> {
   try {
     await sleep(ms);
     if (fail) throw new Error(`${name}: disk full`);
@@ -23,7 +33,8 @@ await run(async () => {
     log.push('body: never reached');
   }).catch((e: unknown) => e);
 
-  // The group waited for every child, then threw every error that was not a cancellation.
+  // The group waited for every child, then threw every error that was
+  // not a cancellation.
   assert.ok(error instanceof TaskGroupError);
   assert.ok(error instanceof AggregateError);
   assert.deepEqual(

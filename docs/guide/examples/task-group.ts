@@ -8,7 +8,9 @@ async function fetchItem(id: string): Promise<string> {
 
 const items = await run(() =>
   taskGroup(async (tg) => {
-    const tasks = ['a', 'b', 'c'].map((id) => tg.createTask(() => fetchItem(id)));
+    const tasks = ['a', 'b', 'c'].map((id) =>
+      tg.createTask(() => fetchItem(id)),
+    );
     await sleep(0); // the body goes on while the children run
     return tasks; // taskGroup returns once every child has finished
   }),

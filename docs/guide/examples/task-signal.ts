@@ -3,10 +3,16 @@ import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
-import { CancelledError, createTask, currentTask, sleep } from '@corio/core';
+import {
+  CancelledError,
+  createTask,
+  currentTask,
+  sleep,
+} from '@corio/core';
 
-// timers/promises (like events.once and fs) rejects with an AbortError whose cause is the
-// task's CancelledError. The task still ends cancelled.
+// timers/promises (like events.once and fs) rejects with an AbortError
+// whose cause is the task's CancelledError. The task still ends
+// cancelled.
 let seen: unknown;
 const napping = createTask(async () => {
   try {
@@ -18,11 +24,17 @@ const napping = createTask(async () => {
 });
 await sleep(0);
 napping.cancel('enough');
-assert.ok((await napping.catch((e: unknown) => e)) instanceof CancelledError);
+assert.ok(
+  (await napping.catch((e: unknown) => e)) instanceof CancelledError,
+);
 assert.ok(seen instanceof Error && seen.name === 'AbortError');
-assert.ok(seen.cause instanceof CancelledError && seen.cause.message === 'enough');
+assert.ok(
+  seen.cause instanceof CancelledError &&
+    seen.cause.message === 'enough',
+);
 
-// fetch rejects with the signal's reason itself: the task's CancelledError.
+// fetch rejects with the signal's reason itself: the task's
+// CancelledError.
 const server = createServer(() => {
   // Never answers.
 });
@@ -37,6 +49,8 @@ const download = createTask(async () => {
 });
 await sleep(0);
 download.cancel();
-assert.ok((await download.catch((e: unknown) => e)) instanceof CancelledError);
+assert.ok(
+  (await download.catch((e: unknown) => e)) instanceof CancelledError,
+);
 server.closeAllConnections();
 server.close();

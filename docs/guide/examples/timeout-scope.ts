@@ -1,5 +1,11 @@
 import assert from 'node:assert/strict';
-import { CancelledError, TimeoutError, isCancelledError, sleep, timeout } from '@corio/core';
+import {
+  CancelledError,
+  TimeoutError,
+  isCancelledError,
+  sleep,
+  timeout,
+} from '@corio/core';
 import type { TimeoutScope } from '@corio/core';
 
 let scope: TimeoutScope | undefined;
@@ -9,13 +15,15 @@ const error = await timeout(20, async (s) => {
   try {
     await sleep(60_000);
   } catch (e) {
-    // Inside the body the deadline arrives as a CancelledError, like any cancellation.
+    // Inside the body the deadline arrives as a CancelledError, like
+    // any cancellation.
     cleanedUp = isCancelledError(e);
     throw e;
   }
 }).catch((e: unknown) => e);
 
-// Leaving the scope, it became a TimeoutError whose cause is that CancelledError.
+// Leaving the scope, it became a TimeoutError whose cause is that
+// CancelledError.
 assert.ok(error instanceof TimeoutError);
 assert.ok(error.cause instanceof CancelledError);
 assert.equal(cleanedUp, true);

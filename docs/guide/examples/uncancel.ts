@@ -1,5 +1,10 @@
 import assert from 'node:assert/strict';
-import { createTask, currentTask, isCancelledError, sleep } from '@corio/core';
+import {
+  createTask,
+  currentTask,
+  isCancelledError,
+  sleep,
+} from '@corio/core';
 
 const task = createTask(async () => {
   const me = currentTask();
@@ -9,10 +14,12 @@ const task = createTask(async () => {
   } catch (error) {
     if (!isCancelledError(error)) throw error;
     assert.equal(me.cancelling(), 1); // one request outstanding
-    assert.equal(me.signal.aborted, true); // the signal stays aborted after a caught cancel
+    // the signal stays aborted after a caught cancel
+    assert.equal(me.signal.aborted, true);
     me.uncancel(); // the request is handled: withdraw it
     assert.equal(me.cancelling(), 0);
-    assert.equal(me.signal.aborted, false); // back to zero: a fresh signal
+    // back to zero: a fresh signal
+    assert.equal(me.signal.aborted, false);
   }
   await sleep(1); // a delivered cancellation is not delivered again
   return 'recovered';

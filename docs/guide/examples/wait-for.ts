@@ -1,4 +1,10 @@
-import { TimeoutError, isCancelledError, run, sleep, waitFor } from '@corio/core';
+import {
+  TimeoutError,
+  isCancelledError,
+  run,
+  sleep,
+  waitFor,
+} from '@corio/core';
 
 async function query(): Promise<string> {
   try {

@@ -225,7 +225,6 @@ export class StreamWriter {
    * (`tls.CipherNameAndProtocol`) and `'sslObject'` (the `tls.TLSSocket`).
    *
    * @param name - what to get.
-   * @param defaultValue - returned for an unknown or unavailable name.
    *
    * @example
    * ```ts
@@ -251,6 +250,13 @@ export class StreamWriter {
   getExtraInfo(name: 'peercert'): PeerCertificate | undefined;
   getExtraInfo(name: 'cipher'): CipherNameAndProtocol | undefined;
   getExtraInfo(name: 'sslObject'): TLSSocket | undefined;
+  /**
+   * Any other name: `defaultValue` if the connection has no such information (asyncio's
+   * `default`).
+   *
+   * @param name - what to get.
+   * @param defaultValue - returned for an unknown or unavailable name.
+   */
   getExtraInfo(name: string, defaultValue?: unknown): unknown;
   getExtraInfo(name: string, defaultValue?: unknown): unknown {
     return extraInfo(this.#socket, name, defaultValue);

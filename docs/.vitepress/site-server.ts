@@ -1,5 +1,5 @@
-// A static file server for the built site, for the browser test: 127.0.0.1 on a free port, with
-// VitePress's clean URLs (`/guide/timeouts` → guide/timeouts.html, `/api/` → api/index.html).
+// A static file server for the built site, for the browser test and `preview`: 127.0.0.1 only,
+// with VitePress's clean URLs (`/guide/timeouts` → guide/timeouts.html, `/api/` → api/index.html).
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createServer } from 'node:http';
@@ -53,8 +53,8 @@ export async function resolveFile(root: string, pathname: string): Promise<strin
   return undefined;
 }
 
-/** Serves `root` (an absolute path) on 127.0.0.1, port chosen by the system. */
-export async function serveSite(root: string): Promise<SiteServer> {
+/** Serves `root` (an absolute path) on 127.0.0.1, on `port` or one the system chooses. */
+export async function serveSite(root: string, port = 0): Promise<SiteServer> {
   const server = createServer((request, response) => {
     const { pathname } = new URL(request.url ?? '/', 'http://127.0.0.1');
     void resolveFile(root, pathname).then(async (file) => {
@@ -71,14 +71,14 @@ export async function serveSite(root: string): Promise<SiteServer> {
   });
   await new Promise<void>((resolveListen, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(port, '127.0.0.1', () => {
       server.off('error', reject);
       resolveListen();
     });
   });
-  const { port } = server.address() as AddressInfo;
+  const address = server.address() as AddressInfo;
   return {
-    origin: `http://127.0.0.1:${String(port)}`,
+    origin: `http://127.0.0.1:${String(address.port)}`,
     close: () =>
       new Promise<void>((resolveClose, reject) => {
         server.closeAllConnections();
