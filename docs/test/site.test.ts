@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KIND_COLORS } from '../.vitepress/benchmarks.data.js';
 import { serveSite } from '../.vitepress/site-server.js';
 import type { SiteServer } from '../.vitepress/site-server.js';
+import { CHROMIUM, find } from './tools.js';
 
 const execFileAsync = promisify(execFile);
 const DOCS = fileURLToPath(new URL('..', import.meta.url));
@@ -89,7 +90,7 @@ describe('the documentation site', { timeout: PAGE_MS }, () => {
     server = await serveSite(dist);
     await mkdir(SCREENSHOTS, { recursive: true });
     browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
+      executablePath: find(CHROMIUM),
       headless: true,
       args: [
         '--headless',
