@@ -38,11 +38,6 @@ export class ScopeNode implements ScopeSide {
     this[NODE_PARENT] = parent;
   }
 
-  /** The task the scope belongs to. */
-  get task(): TaskSide {
-    return this[NODE_TASK];
-  }
-
   /** @internal Aborted when this scope or an enclosing node is cancelled. */
   get [NODE_SIGNAL](): AbortSignal {
     this.#signal ??= AbortSignal.any([this[NODE_PARENT][NODE_SIGNAL], this.#own().signal]);
