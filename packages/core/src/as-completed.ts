@@ -44,8 +44,12 @@ export interface AsCompletedOptions {
  * import { asCompleted, sleep } from '@corio/core';
  *
  * const order: string[] = [];
- * for await (const done of asCompleted([sleep(20, 'slow'), sleep(1, 'fast')])) {
- *   order.push(done.result()); // done: its result() is there, or throws its error
+ * for await (const done of asCompleted([
+ *   sleep(20, 'slow'),
+ *   sleep(1, 'fast'),
+ * ])) {
+ *   // done: its result() is there, or throws its error
+ *   order.push(done.result());
  * }
  * assert.deepEqual(order, ['fast', 'slow']);
  * ```

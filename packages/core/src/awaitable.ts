@@ -10,7 +10,11 @@ import type { Future } from './future.js';
  * import { createTask, gather } from '@corio/core';
  * import type { Awaitable } from '@corio/core';
  *
- * const inputs: Awaitable<number>[] = [createTask(() => 1), Promise.resolve(2), () => 3];
+ * const inputs: Awaitable<number>[] = [
+ *   createTask(() => 1),
+ *   Promise.resolve(2),
+ *   () => 3,
+ * ];
  * assert.deepEqual(await gather(inputs), [1, 2, 3]);
  * ```
  */

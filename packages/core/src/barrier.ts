@@ -52,7 +52,11 @@ class BarrierWait extends QueuedWait<number> {
  *   }),
  * );
  * assert.deepEqual(indices, [0, 1, 2]);
- * assert.deepEqual(log.slice(0, 3), ['a arrives', 'b arrives', 'c arrives']);
+ * assert.deepEqual(log.slice(0, 3), [
+ *   'a arrives',
+ *   'b arrives',
+ *   'c arrives',
+ * ]);
  * ```
  */
 export class Barrier {

@@ -29,8 +29,15 @@ export interface CreateTaskOptions {
  * import { createTask, sleep } from '@corio/core';
  *
  * const order: string[] = [];
- * const a = createTask(async () => { order.push('a'); await sleep(1); return 1; });
- * const b = createTask(() => { order.push('b'); return 2; });
+ * const a = createTask(async () => {
+ *   order.push('a');
+ *   await sleep(1);
+ *   return 1;
+ * });
+ * const b = createTask(() => {
+ *   order.push('b');
+ *   return 2;
+ * });
  * order.push('created');
  * assert.deepEqual([await a, await b], [1, 2]);
  * assert.deepEqual(order, ['created', 'a', 'b']);

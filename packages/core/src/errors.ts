@@ -15,7 +15,10 @@ const TIMEOUT_BRAND = Symbol.for('corio.TimeoutError');
  * const task = createTask(() => sleep(1_000));
  * await sleep(0);
  * task.cancel('shutting down');
- * await assert.rejects(task, (e) => e instanceof CancelledError && e.message === 'shutting down');
+ * await assert.rejects(
+ *   task,
+ *   (e) => e instanceof CancelledError && e.message === 'shutting down',
+ * );
  * ```
  */
 export class CancelledError extends Error {
@@ -40,7 +43,12 @@ export class CancelledError extends Error {
  * @example
  * ```ts
  * import assert from 'node:assert/strict';
- * import { CancelledError, TimeoutError, sleep, waitFor } from '@corio/core';
+ * import {
+ *   CancelledError,
+ *   TimeoutError,
+ *   sleep,
+ *   waitFor,
+ * } from '@corio/core';
  *
  * const error = await waitFor(sleep(1_000), 1).catch((e: unknown) => e);
  * assert.ok(error instanceof TimeoutError);

@@ -20,7 +20,9 @@ function nothingToGiveBack(): void {
  * import { Event, createTask, sleep } from '@corio/core';
  *
  * const ready = new Event();
- * const waiters = [1, 2].map((n) => createTask(async () => (await ready.wait()) && n));
+ * const waiters = [1, 2].map((n) =>
+ *   createTask(async () => (await ready.wait()) && n),
+ * );
  * await sleep(0);
  * assert.equal(ready.isSet(), false);
  * ready.set();

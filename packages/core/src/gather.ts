@@ -77,9 +77,10 @@ class GatheringFuture<T> extends Future<T> {
  * const [a, b] = await gather([sleep(2, 'a'), async () => 42]);
  * assert.deepEqual([a, b], ['a', 42]);
  *
- * const settled = await gather([Promise.reject(new Error('x')), sleep(1, 'ok')], {
- *   returnExceptions: true,
- * });
+ * const settled = await gather(
+ *   [Promise.reject(new Error('x')), sleep(1, 'ok')],
+ *   { returnExceptions: true },
+ * );
  * assert.equal((settled[0] as Error).message, 'x');
  * assert.equal(settled[1], 'ok');
  * ```

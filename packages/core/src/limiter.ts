@@ -226,10 +226,17 @@ class Limiter {
  * assert.equal(limit.pendingCount, 2);
  * calls[3]?.cancel(); // a queued call: it leaves the queue and never runs
  * assert.equal(limit.pendingCount, 1);
- * assert.deepEqual(await Promise.all(calls.slice(0, 3)), ['page 1', 'page 2', 'page 3']);
+ * assert.deepEqual(await Promise.all(calls.slice(0, 3)), [
+ *   'page 1',
+ *   'page 2',
+ *   'page 3',
+ * ]);
  * await assert.rejects(calls[3] ?? [], CancelledError);
  * assert.equal(most, 2);
- * assert.deepEqual(await limit.map([5, 6], fetchPage), ['page 5', 'page 6']);
+ * assert.deepEqual(await limit.map([5, 6], fetchPage), [
+ *   'page 5',
+ *   'page 6',
+ * ]);
  * ```
  */
 export function limiter(concurrency: number | LimiterOptions): LimitFunction {

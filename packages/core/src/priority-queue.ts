@@ -39,9 +39,13 @@ function defaultCompare(a: unknown, b: unknown): number {
  * queue.putNowait([1, 'fix bug']);
  * queue.putNowait([2, 'add tests']);
  * assert.deepEqual(queue.getNowait(), [1, 'fix bug']);
- * assert.deepEqual(queue.getNowait(), [2, 'add tests']); // 'add tests' < 'write docs'
+ * // 'add tests' < 'write docs'
+ * assert.deepEqual(queue.getNowait(), [2, 'add tests']);
  *
- * const byDeadline = new PriorityQueue<{ due: number }>(0, (a, b) => a.due - b.due);
+ * const byDeadline = new PriorityQueue<{ due: number }>(
+ *   0,
+ *   (a, b) => a.due - b.due,
+ * );
  * byDeadline.putNowait({ due: 30 });
  * byDeadline.putNowait({ due: 10 });
  * assert.equal((await byDeadline.get()).due, 10);

@@ -45,7 +45,8 @@ const DONE: Promise<void> = Promise.resolve();
  *     queue.taskDone();
  *   }
  * });
- * for (const n of [1, 2, 3, 4, 5]) await queue.put(n); // waits while 2 are queued
+ * // waits while 2 are queued
+ * for (const n of [1, 2, 3, 4, 5]) await queue.put(n);
  * await queue.join(); // every item put has been marked done
  * queue.shutdown();
  * await gather([consumer]);

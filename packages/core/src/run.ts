@@ -51,7 +51,8 @@ export interface RunOptions {
  * import { createTask, run, sleep } from '@corio/core';
  *
  * const result = await run(async () => {
- *   createTask(() => sleep(60_000)); // left over: cancelled when main ends
+ *   // left over: cancelled when main ends
+ *   createTask(() => sleep(60_000));
  *   await sleep(1);
  *   return 'done';
  * });

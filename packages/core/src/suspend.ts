@@ -81,9 +81,15 @@ class SuspendWait<T> extends Wait<T> {
  * @example
  * ```ts
  * import assert from 'node:assert/strict';
- * import { CancelledError, createTask, sleep, suspend } from '@corio/core';
+ * import {
+ *   CancelledError,
+ *   createTask,
+ *   sleep,
+ *   suspend,
+ * } from '@corio/core';
  *
- * // A one-slot mailbox: receive() waits for a letter; a cancelled receive() leaves no trace.
+ * // A one-slot mailbox: receive() waits for a letter; a cancelled
+ * // receive() leaves no trace.
  * let deliver: ((letter: string) => void) | undefined;
  * const receive = (): Promise<string> =>
  *   suspend<string>((resolve) => {

@@ -65,7 +65,10 @@ export function timeout<T>(ms: number | null, body: TimeoutBody<T>): Promise<T> 
  * import assert from 'node:assert/strict';
  * import { TimeoutError, now, sleep, timeoutAt } from '@corio/core';
  *
- * await assert.rejects(timeoutAt(now() + 5, () => sleep(1_000)), TimeoutError);
+ * await assert.rejects(
+ *   timeoutAt(now() + 5, () => sleep(1_000)),
+ *   TimeoutError,
+ * );
  * ```
  */
 export function timeoutAt<T>(when: number | null, body: TimeoutBody<T>): Promise<T> {

@@ -112,7 +112,9 @@ class WaitAll<F extends Future<unknown>> extends Wait<WaitResult<F>> {
  *
  * const fast = createTask(() => sleep(1, 'fast'));
  * const slow = createTask(() => sleep(1_000, 'slow'));
- * const { done, pending } = await wait([fast, slow], { returnWhen: FIRST_COMPLETED });
+ * const { done, pending } = await wait([fast, slow], {
+ *   returnWhen: FIRST_COMPLETED,
+ * });
  * assert.ok(done.has(fast) && pending.has(slow));
  * slow.cancel();
  * ```

@@ -1,6 +1,7 @@
 // Runs every `@example` code block of the packages' TSDoc (and the README's) as a program, so the docs stay true:
 // each block becomes a temporary .mts file importing the packages from their sources, run by
 // `node --import tsx` in a child process, and must exit with status 0.
+// Their lines must also fit the API reference's page column: 72 columns at most.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -11,6 +12,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const packagesDir = join(repoRoot, 'packages');
 const EXAMPLE_TIMEOUT_MS = 20_000;
+/**
+ * The API reference shows the examples in the site's page column, where the guide's examples and
+ * the recipes are printed at 72 columns (docs/.prettierrc.json): no example line is wider.
+ */
+const EXAMPLE_COLUMNS = 72;
 
 interface Example {
   /** `core/src/task.ts createTask`, unique. */
@@ -58,14 +64,21 @@ function symbolAfter(text: string, commentStart: number, commentEnd: number): st
 const importPath = (pkg: string): string =>
   pathToFileURL(join(packagesDir, pkg, 'src', 'index.ts')).href;
 
-function extractExamples(file: string): { examples: Example[]; problems: string[] } {
+function extractExamples(file: string): {
+  examples: Example[];
+  problems: string[];
+  tooWide: string[];
+} {
   const text = readFileSync(file, 'utf8');
   const rel = relative(packagesDir, file).split('\\').join('/');
   const examples: Example[] = [];
   const problems: string[] = [];
+  const tooWide: string[] = [];
   const seen = new Map<string, number>();
   for (const comment of text.matchAll(/\/\*\*[\s\S]*?\*\//g)) {
     const start = comment.index;
+    /** The file's line number (1-based) of the comment's first line. */
+    const firstLine = text.slice(0, start).split('\n').length;
     const body = comment[0]
       .slice(3, -2)
       .split('\n')
@@ -79,7 +92,7 @@ function extractExamples(file: string): { examples: Example[]; problems: string[
         problems.push(`${rel} ${symbol}: @example without a \`\`\`ts block`);
       }
     };
-    for (const line of body) {
+    for (const [index, line] of body.entries()) {
       if (block !== undefined) {
         if (/^```\s*$/.test(line)) {
           const base = `${rel} ${symbol}`;
@@ -92,7 +105,15 @@ function extractExamples(file: string): { examples: Example[]; problems: string[
             );
           examples.push({ title: count === 1 ? base : `${base} #${String(count)}`, file, code });
           block = undefined;
-        } else block.push(line);
+        } else {
+          block.push(line);
+          const columns = line.length;
+          if (columns > EXAMPLE_COLUMNS) {
+            tooWide.push(
+              `${rel}:${String(firstLine + index)} ${symbol}: ${String(columns)} columns: ${line}`,
+            );
+          }
+        }
         continue;
       }
       if (/^@\w+/.test(line)) {
@@ -109,7 +130,7 @@ function extractExamples(file: string): { examples: Example[]; problems: string[
     if (block !== undefined) problems.push(`${rel} ${symbol}: unterminated code block`);
     endSection();
   }
-  return { examples, problems };
+  return { examples, problems, tooWide };
 }
 
 /** The ```ts blocks of a Markdown page (the README's example must run too). */
@@ -132,6 +153,7 @@ const examples = [
   ...markdownExamples(join(repoRoot, 'README.md')),
 ];
 const problems = extracted.flatMap((e) => e.problems);
+const tooWide = extracted.flatMap((e) => e.tooWide);
 
 const workDir = mkdtempSync(join(tmpdir(), 'corio-doc-examples-'));
 afterAll(() => {
@@ -197,6 +219,10 @@ describe('doc examples', () => {
     for (const example of examples) {
       expect(example.code, `${example.title} imports an unknown package`).not.toMatch(/@corio\//);
     }
+  });
+
+  it(`fit in ${String(EXAMPLE_COLUMNS)} columns, as the site's page column shows them`, () => {
+    expect(tooWide).toEqual([]);
   });
 
   describe.concurrent('run', () => {

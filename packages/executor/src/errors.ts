@@ -14,10 +14,16 @@ const BROKEN_WORKER_BRAND = Symbol.for('corio.BrokenWorkerError');
  * import { BrokenWorkerError, WorkerPoolExecutor } from '@corio/executor';
  *
  * const pool = new WorkerPoolExecutor({ maxWorkers: 1 });
- * const error = await pool.submit(() => process.exit(3)).catch((e: unknown) => e);
+ * const error = await pool
+ *   .submit(() => process.exit(3))
+ *   .catch((e: unknown) => e);
  * assert.ok(error instanceof BrokenWorkerError);
  * assert.equal(error.cause, 3);
- * assert.equal(await pool.submit((a: number, b: number) => a + b, 2, 3), 5); // still serving
+ * // still serving
+ * assert.equal(
+ *   await pool.submit((a: number, b: number) => a + b, 2, 3),
+ *   5,
+ * );
  * await pool.shutdown();
  * ```
  */
@@ -38,7 +44,10 @@ export class BrokenWorkerError extends Error {
  * @example
  * ```ts
  * import assert from 'node:assert/strict';
- * import { BrokenWorkerError, isBrokenWorkerError } from '@corio/executor';
+ * import {
+ *   BrokenWorkerError,
+ *   isBrokenWorkerError,
+ * } from '@corio/executor';
  *
  * assert.equal(isBrokenWorkerError(new BrokenWorkerError('gone')), true);
  * assert.equal(isBrokenWorkerError(new Error('gone')), false);

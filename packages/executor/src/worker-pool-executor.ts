@@ -102,7 +102,9 @@ export type WorkerCallable<F extends (...args: never[]) => unknown> = F | Worker
  * function fib(n: number): number {
  *   return n < 2 ? n : fib(n - 1) + fib(n - 2);
  * }
- * const results = await Promise.all([25, 26].map((n) => pool.submit(fib, n)));
+ * const results = await Promise.all(
+ *   [25, 26].map((n) => pool.submit(fib, n)),
+ * );
  * assert.deepEqual(results, [75025, 121393]);
  * ```
  */
@@ -161,7 +163,10 @@ export class WorkerPoolExecutor implements AsyncDisposable {
    * import { WorkerPoolExecutor } from '@corio/executor';
    *
    * const pool = new WorkerPoolExecutor({ maxWorkers: 1 });
-   * assert.equal(await pool.submit((a: number, b: number) => a * b, 6, 7), 42);
+   * assert.equal(
+   *   await pool.submit((a: number, b: number) => a * b, 6, 7),
+   *   42,
+   * );
    * const error = await pool
    *   .submit(() => {
    *     throw new RangeError('too big', { cause: 'reason' });
@@ -228,12 +233,17 @@ export class WorkerPoolExecutor implements AsyncDisposable {
    *
    * await using pool = new WorkerPoolExecutor({ maxWorkers: 2 });
    * const squares: number[] = [];
-   * for await (const square of pool.map((n: number) => n * n, [1, 2, 3, 4, 5], { chunkSize: 2 })) {
+   * for await (const square of pool.map(
+   *   (n: number) => n * n,
+   *   [1, 2, 3, 4, 5],
+   *   { chunkSize: 2 },
+   * )) {
    *   squares.push(square);
    * }
    * assert.deepEqual(squares, [1, 4, 9, 16, 25]);
    *
-   * // Lazy: an endless generator is read only as far as the results are consumed.
+   * // Lazy: an endless generator is read only as far as the results are
+   * // consumed.
    * function* naturals(): Generator<number> {
    *   for (let n = 1; ; n++) yield n;
    * }

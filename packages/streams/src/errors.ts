@@ -108,7 +108,10 @@ export class LimitOverrunError extends Error {
  * @example
  * ```ts
  * import assert from 'node:assert/strict';
- * import { ConnectionResetError, isConnectionResetError } from '@corio/streams';
+ * import {
+ *   ConnectionResetError,
+ *   isConnectionResetError,
+ * } from '@corio/streams';
  *
  * const error = new ConnectionResetError();
  * assert.equal(error.code, 'ECONNRESET');
@@ -138,9 +141,15 @@ export class ConnectionResetError extends Error {
  * @example
  * ```ts
  * import assert from 'node:assert/strict';
- * import { IncompleteReadError, isIncompleteReadError } from '@corio/streams';
+ * import {
+ *   IncompleteReadError,
+ *   isIncompleteReadError,
+ * } from '@corio/streams';
  *
- * assert.equal(isIncompleteReadError(new IncompleteReadError(Buffer.alloc(0), 1)), true);
+ * assert.equal(
+ *   isIncompleteReadError(new IncompleteReadError(Buffer.alloc(0), 1)),
+ *   true,
+ * );
  * assert.equal(isIncompleteReadError(new Error('no')), false);
  * ```
  */
@@ -156,7 +165,10 @@ export function isIncompleteReadError(error: unknown): error is IncompleteReadEr
  * import assert from 'node:assert/strict';
  * import { LimitOverrunError, isLimitOverrunError } from '@corio/streams';
  *
- * assert.equal(isLimitOverrunError(new LimitOverrunError('too long', 10)), true);
+ * assert.equal(
+ *   isLimitOverrunError(new LimitOverrunError('too long', 10)),
+ *   true,
+ * );
  * ```
  */
 export function isLimitOverrunError(error: unknown): error is LimitOverrunError {
@@ -170,7 +182,10 @@ export function isLimitOverrunError(error: unknown): error is LimitOverrunError 
  * @example
  * ```ts
  * import assert from 'node:assert/strict';
- * import { ConnectionResetError, isConnectionResetError } from '@corio/streams';
+ * import {
+ *   ConnectionResetError,
+ *   isConnectionResetError,
+ * } from '@corio/streams';
  *
  * assert.equal(isConnectionResetError(new ConnectionResetError()), true);
  * ```

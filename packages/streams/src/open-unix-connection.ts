@@ -53,7 +53,10 @@ export interface OpenUnixConnectionOptions {
  * }, path);
  * const [reader, writer] = await openUnixConnection(path);
  * writer.write('over a Unix socket\n');
- * assert.equal((await reader.readLine()).toString(), 'over a Unix socket\n');
+ * assert.equal(
+ *   (await reader.readLine()).toString(),
+ *   'over a Unix socket\n',
+ * );
  * writer.close();
  * await writer.waitClosed();
  * server.close();

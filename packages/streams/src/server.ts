@@ -27,7 +27,9 @@ export type ClientConnectedCallback = (
  * import { openConnection, startServer } from '@corio/streams';
  *
  * await using server = await startServer(async (reader, writer) => {
- *   for await (const line of reader) writer.write(line.toString().toUpperCase());
+ *   for await (const line of reader) {
+ *     writer.write(line.toString().toUpperCase());
+ *   }
  *   writer.close();
  * }, '127.0.0.1', 0);
  * const { port } = server.address() as { port: number };

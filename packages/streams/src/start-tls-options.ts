@@ -13,7 +13,8 @@ import type { ConnectionOptions } from 'node:tls';
  *   servername: 'example.com',
  *   signal: AbortSignal.timeout(5_000),
  * };
- * assert.equal(options.isServer, undefined); // a client's connection upgrades as the client
+ * // a client's connection upgrades as the client
+ * assert.equal(options.isServer, undefined);
  * ```
  */
 export interface StartTlsOptions extends Omit<ConnectionOptions, 'socket' | 'path' | 'port'> {

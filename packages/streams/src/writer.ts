@@ -289,9 +289,13 @@ export class StreamWriter {
    *
    * // A throwaway self-signed certificate for 127.0.0.1.
    * const dir = mkdtempSync(join(tmpdir(), 'corio-'));
-   * execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1',
-   *   '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1',
-   *   '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+   * const args = [
+   *   ...['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1'],
+   *   ...['-subj', '/CN=localhost'],
+   *   ...['-addext', 'subjectAltName=IP:127.0.0.1'],
+   *   ...['-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')],
+   * ];
+   * execFileSync('openssl', args, { stdio: 'ignore' });
    * const key = readFileSync(join(dir, 'key.pem'));
    * const cert = readFileSync(join(dir, 'cert.pem'));
    * rmSync(dir, { recursive: true });
@@ -310,7 +314,10 @@ export class StreamWriter {
    * await writer.startTls({ ca: cert });
    * assert.equal(writer.canWriteEof(), false);
    * writer.write('swordfish\n');
-   * assert.equal((await reader.readLine()).toString(), 'secret: swordfish\n');
+   * assert.equal(
+   *   (await reader.readLine()).toString(),
+   *   'secret: swordfish\n',
+   * );
    * writer.close();
    * await writer.waitClosed();
    * server.close();
