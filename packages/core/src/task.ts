@@ -77,7 +77,7 @@ export class Task<T> extends Future<T> {
   // Made by the first cancel request or signal: most tasks never need it.
   #cancel: CancelState | undefined = undefined;
   // The waits begun in this task (its own code, its scopes, the callbacks it set up).
-  #waiters: WaitSide | WaitSide[] | undefined = undefined;
+  #waiters: WaitSide | Set<WaitSide> | undefined = undefined;
   /** @internal Links in the list of pending tasks. */
   [PREV]: Registered | undefined = undefined;
   /** @internal */
@@ -249,12 +249,12 @@ export class Task<T> extends Future<T> {
     this.#mark(state);
     const waiters = this.#waiters;
     if (waiters === undefined) return;
-    if (!Array.isArray(waiters)) {
+    if (!(waiters instanceof Set)) {
       if (node === this || isWithin(waiters[WAIT_NODE], node)) waiters[INTERRUPT](message);
       return;
     }
     // Interrupting a wait unregisters it: work on a copy.
-    for (const waiter of waiters.slice()) {
+    for (const waiter of [...waiters]) {
       if (node === this || isWithin(waiter[WAIT_NODE], node)) waiter[INTERRUPT](message);
     }
   }
@@ -280,10 +280,12 @@ export class Task<T> extends Future<T> {
 
   /** @internal */
   [WAIT_BEGIN](waiter: WaitSide): CancelMessage {
+    // One wait is the common case; a task awaiting many at once (Promise.all over a thousand
+    // tasks) needs O(1) removal as each ends.
     const waiters = this.#waiters;
     if (waiters === undefined) this.#waiters = waiter;
-    else if (Array.isArray(waiters)) waiters.push(waiter);
-    else this.#waiters = [waiters, waiter];
+    else if (waiters instanceof Set) waiters.add(waiter);
+    else this.#waiters = new Set([waiters, waiter]);
     const state = this.#cancel;
     if (state === undefined || state.pending === 0) return NO_CANCEL;
     // A cancellation pending for a node above: the wait is interrupted at once, and the reaction
@@ -297,10 +299,9 @@ export class Task<T> extends Future<T> {
   [WAIT_END](waiter: WaitSide): void {
     const waiters = this.#waiters;
     if (waiters === waiter) this.#waiters = undefined;
-    else if (Array.isArray(waiters)) {
-      const index = waiters.indexOf(waiter);
-      if (index !== -1) waiters.splice(index, 1);
-      if (waiters.length === 0) this.#waiters = undefined;
+    else if (waiters instanceof Set) {
+      waiters.delete(waiter);
+      if (waiters.size === 0) this.#waiters = undefined;
     }
   }
 
