@@ -33,6 +33,19 @@ const cases: Record<string, (core: Core) => Promise<number>> = {
     await core.gather(tasks);
     return ((performance.now() - start) / TASKS) * 1e6;
   },
+  // 100k calls through limiter(100), joined with Promise.all (p-limit's usual use).
+  limiter: async (core) => {
+    const job = async (): Promise<number> => {
+      await Promise.resolve();
+      return 1;
+    };
+    const limit = core.limiter(100);
+    const start = performance.now();
+    const calls: PromiseLike<number>[] = [];
+    for (let i = 0; i < TASKS; i++) calls.push(limit(job));
+    await Promise.all(calls);
+    return ((performance.now() - start) / TASKS) * 1e6;
+  },
   // A 10 s timeout() that never fires, around a body that returns after one microtask.
   timeout: async (core) => {
     const body = async (): Promise<number> => {

@@ -1,4 +1,5 @@
 import { isThenable, show } from './internal/validate.js';
+import type { DeferredOwner } from './internal/deferred-start.js';
 import { Task } from './task.js';
 
 /** Options for {@link createTask}. */
@@ -48,6 +49,18 @@ export function createTask<T>(
   options?: CreateTaskOptions,
 ): Task<T> {
   return createTaskAt(fn, options, createTask);
+}
+
+/**
+ * A task whose start waits until `owner` launches it (a limiter's queued call): it costs no start
+ * reaction, no wait and no promise meanwhile. Cancelling it first tells `owner`.
+ */
+export function createDeferredTask<T>(
+  fn: () => T | PromiseLike<T>,
+  boundary: CallableFunction,
+  owner: DeferredOwner,
+): Task<T> {
+  return Task.create(fn, undefined, boundary, owner);
 }
 
 /**

@@ -1,7 +1,18 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { fakeTimers, flushMicrotasks } from '../test/helpers.js';
-import { CancelledError, Future, Task, createTask, currentTask, limiter, sleep } from './index.js';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import {
+  CancelledError,
+  Future,
+  Task,
+  allTasks,
+  createTask,
+  currentTask,
+  limiter,
+  run,
+  sleep,
+} from './index.js';
 
 /** Calls whose end the test decides: `limit(fns[i])` logs `i` and runs until `open(i)`. */
 function gates(count: number): {
@@ -345,6 +356,47 @@ describe('limiter', () => {
     });
     expect((await queued).current).toBe(queued);
     expect(currentTask()).toBeUndefined();
+  });
+
+  it("a queued call starts in its caller's async context, not in the one of the call whose slot it takes", async () => {
+    const request = new AsyncLocalStorage<string>();
+    const limit = limiter(1);
+    const { fns, open } = gates(1);
+    const seen: (string | undefined)[] = [];
+    const first = request.run('request A', () => limit(fns[0] as () => Promise<number>));
+    const second = request.run('request B', () =>
+      limit(() => {
+        seen.push(request.getStore());
+        return 2;
+      }),
+    );
+    await flushMicrotasks();
+    expect(seen).toEqual([]); // queued
+    request.run('request C', () => {
+      open(0); // the first call ends here, in request C's context
+    });
+    expect(await first).toBe(0);
+    expect(await second).toBe(2);
+    expect(seen).toEqual(['request B']);
+  });
+
+  it('a queued call is a pending task: allTasks() lists it, and run() cancels it at the end', async () => {
+    const limit = limiter(1);
+    const ran: number[] = [];
+    let queued: Task<unknown> | undefined;
+    await run(async () => {
+      limit(() => sleep(60_000));
+      queued = limit(() => {
+        ran.push(2);
+      });
+      await sleep(0);
+      expect(allTasks().has(queued)).toBe(true);
+      expect(limit.pendingCount).toBe(1);
+    });
+    expect(queued?.cancelled()).toBe(true);
+    expect(ran).toEqual([]);
+    expect(limit.activeCount).toBe(0);
+    expect(limit.pendingCount).toBe(0);
   });
 
   it('throws TypeError for a non-number and RangeError below 1 or for a fraction', () => {

@@ -1,12 +1,11 @@
-import { CancelledError } from './errors.js';
 import type { Future } from './future.js';
 import { gather } from './gather.js';
+import type { DeferredOwner } from './internal/deferred-start.js';
 import { inspectSymbol } from './internal/inspect.js';
-import { DELIVER, NO_CANCEL } from './internal/protocol.js';
-import { LISTEN } from './internal/symbols.js';
+import { RingBuffer } from './internal/ring-buffer.js';
+import { DEFERRED, LAUNCH, LISTEN } from './internal/symbols.js';
 import { show } from './internal/validate.js';
-import { QueuedWait, WaiterQueue } from './internal/waiter-queue.js';
-import { createTaskAt } from './create-task.js';
+import { createDeferredTask, createTaskAt } from './create-task.js';
 import type { Task } from './task.js';
 
 /** The options form of {@link limiter}'s argument, as p-limit accepts it. */
@@ -54,52 +53,17 @@ function checkConcurrency(where: string, value: unknown): asserts value is numbe
 }
 
 /**
- * A queued call: it waits for a slot in the limiter's FIFO, as a wait of the call's own task
- * (made before the task starts, so that cancelling the task leaves the queue at once).
+ * The state behind a `LimitFunction`. A queued call is a task whose start waits for a slot
+ * (createDeferredTask): no start reaction, no wait and no promise until it gets one.
  */
-class QueuedCall extends QueuedWait<QueuedCall> {
-  readonly task: Task<unknown>;
-  readonly fn: (...args: unknown[]) => unknown;
-  readonly args: unknown[];
-
-  constructor(task: Task<unknown>, fn: (...args: unknown[]) => unknown, args: unknown[]) {
-    super(undefined, undefined, task);
-    this.task = task;
-    this.fn = fn;
-    this.args = args;
-  }
-
-  protected override stop(): void {
-    super.stop();
-    // Cancelled before it got a slot: a task cancelled before it started never awaits this.
-    this.promise.catch(ignore);
-  }
-}
-
-function ignore(): void {
-  // The task ends cancelled by itself.
-}
-
-// Runs in the call's task once its slot was handed over. A cancel that arrived after the
-// hand-off but before this reaction is taken here: fn never runs, and the slot goes on to the
-// next call when the task ends (asyncio's check on resume).
-function runQueued(call: QueuedCall): unknown {
-  const node = call.task;
-  const message = node[DELIVER](node);
-  if (message !== NO_CANCEL) {
-    const error = new CancelledError(message);
-    Error.captureStackTrace(error, runQueued);
-    throw error;
-  }
-  return call.fn(...call.args);
-}
-
-/** The state behind a `LimitFunction`. */
-class Limiter {
-  // #active < #concurrency implies an empty queue: a free slot goes straight to the first call.
+class Limiter implements DeferredOwner {
+  // #active < #concurrency implies no call queued: a free slot goes straight to the first one.
+  // #queue holds the queued calls in call order, and calls cancelled while queued (dropped) until
+  // they reach the front; #pending counts the queued ones only.
   #active = 0;
   #concurrency: number;
-  readonly #queue = new WaiterQueue<QueuedCall>();
+  readonly #queue = new RingBuffer<Task<unknown>>();
+  #pending = 0;
   // Shared by every call that holds a slot: the slot is freed when the call's task ends, however
   // it ends (result, error, cancelled before it ran).
   readonly #release = (): void => {
@@ -116,7 +80,7 @@ class Limiter {
   }
 
   get pendingCount(): number {
-    return this.#queue.size;
+    return this.#pending;
   }
 
   get concurrency(): number {
@@ -150,36 +114,37 @@ class Limiter {
       task[LISTEN](this.#release);
       return task;
     }
-    const task: Task<unknown> = createTaskAt(
-      () => call.promise.then(runQueued),
-      undefined,
-      boundary,
-    );
-    const call: QueuedCall = new QueuedCall(task, fn, args);
-    void this.#queue.enqueue(call);
+    const task = createDeferredTask(() => fn(...args), boundary, this);
+    this.#queue.push(task);
+    this.#pending++;
     return task;
   }
 
   /** Hands free slots to queued calls, first come first served. */
   fill(): void {
-    while (this.#active < this.#concurrency) {
-      const call = this.#queue.shift();
-      if (!(call instanceof QueuedCall)) return;
+    while (this.#active < this.#concurrency && this.#pending > 0) {
+      const task = this.#queue.shift() as Task<unknown>;
+      if (!task[DEFERRED]) continue; // cancelled while queued
+      this.#pending--;
       this.#active++;
-      call.task[LISTEN](this.#release);
-      call.resolve(call);
+      task[LISTEN](this.#release);
+      task[LAUNCH]();
     }
   }
 
+  /** A queued call was cancelled: it leaves the count now, the queue when it reaches the front. */
+  dropped(): void {
+    if (--this.#pending === 0) this.#queue.clear();
+  }
+
   clearQueue(): void {
-    for (let call = this.#queue.shift(); call instanceof QueuedCall; call = this.#queue.shift()) {
-      call.task.cancel('The limiter queue was cleared');
+    for (let task = this.#queue.shift(); task !== undefined; task = this.#queue.shift()) {
+      if (task[DEFERRED]) task.cancel('The limiter queue was cleared');
     }
   }
 
   toString(): string {
-    const queued = this.#queue.size;
-    const pending = queued > 0 ? `, pending:${String(queued)}` : '';
+    const pending = this.#pending > 0 ? `, pending:${String(this.#pending)}` : '';
     return `<limiter [active:${String(this.#active)}/${String(this.#concurrency)}${pending}]>`;
   }
 }

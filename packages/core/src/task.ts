@@ -1,6 +1,8 @@
 import { CancelledError, InvalidStateError, isCancelledError } from './errors.js';
 import { Future } from './future.js';
 import { CancelState } from './internal/cancel-state.js';
+import { Deferred } from './internal/deferred-start.js';
+import type { DeferredOwner } from './internal/deferred-start.js';
 import { nodeStorage } from './internal/current.js';
 import { callSite, debugMode } from './internal/debug.js';
 import { attachTaskMarker } from './internal/ownership.js';
@@ -30,8 +32,15 @@ import type {
   WaitSide,
 } from './internal/protocol.js';
 import { timed } from './internal/slow-monitor.js';
-import { CANCEL_NOW, START } from './internal/symbols.js';
-import { NEXT, PREV, register, unregister } from './internal/task-registry.js';
+import { CANCEL_NOW, DEFERRED, LAUNCH, START } from './internal/symbols.js';
+import {
+  NEXT,
+  PREV,
+  deferredGate,
+  register,
+  registerDeferred,
+  unregister,
+} from './internal/task-registry.js';
 import { isThenable } from './internal/validate.js';
 import type { Registered } from './internal/task-registry.js';
 
@@ -69,9 +78,10 @@ const creationSites = new WeakMap<Task<unknown>, string>();
  * ```
  */
 export class Task<T> extends Future<T> {
-  // Before the task starts: its function (a cancel before then means it never runs). While it
-  // runs: the promise that follows its body, for the ownership marker (see ownership.ts).
-  #fn: (() => T | PromiseLike<T>) | Promise<void> | undefined;
+  // Before the task starts: its function (a cancel before then means it never runs), or, until
+  // its start is scheduled, a Deferred. While it runs: the promise that follows its body, for the
+  // ownership marker (see ownership.ts).
+  #fn: (() => T | PromiseLike<T>) | Deferred | Promise<void> | undefined;
   // The name is made from the id only when asked for.
   #name: string | number;
   // Made by the first cancel request or signal: most tasks never need it.
@@ -91,24 +101,45 @@ export class Task<T> extends Future<T> {
     fn: () => T | PromiseLike<T>,
     name: string | undefined,
     boundary: CallableFunction,
+    owner: DeferredOwner | undefined,
   ) {
     super();
-    this.#fn = fn;
     this.#name = name ?? ++taskCounter;
     if (debugMode.enabled) creationSites.set(this, callSite(boundary));
-    register(this);
+    if (owner === undefined) {
+      this.#fn = fn;
+      register(this);
+    } else {
+      this.#fn = new Deferred(fn, owner, deferredGate());
+      registerDeferred(this);
+    }
   }
 
   /**
    * @internal Makes a task (for `createTaskAt`): `boundary` is the public function the user
-   * called, for debug mode's creation site.
+   * called, for debug mode's creation site. With an `owner`, the task's start waits until the
+   * owner calls LAUNCH (a limiter's queued call); cancelling it meanwhile tells the owner.
    */
   static create<T>(
     fn: () => T | PromiseLike<T>,
     name: string | undefined,
     boundary: CallableFunction,
+    owner?: DeferredOwner,
   ): Task<T> {
-    return new Task(fn, name, boundary);
+    return new Task(fn, name, boundary, owner);
+  }
+
+  /** @internal Whether the task waits for LAUNCH to be scheduled. */
+  get [DEFERRED](): boolean {
+    return this.#fn instanceof Deferred;
+  }
+
+  /** @internal Schedules the start of a deferred task, in its creator's async context. */
+  [LAUNCH](): void {
+    const deferred = this.#fn;
+    if (!(deferred instanceof Deferred)) return;
+    this.#fn = deferred.fn as () => T | PromiseLike<T>;
+    (deferred.open as (task: this) => void)(this);
   }
 
   /** The task's name (settable; any value is stored as a string, as asyncio does). */
@@ -156,7 +187,13 @@ export class Task<T> extends Future<T> {
    */
   override cancel(message?: string): boolean {
     if (this.done()) return false;
+    const deferred = this.#fn;
     this[REQUEST](this, message);
+    if (deferred instanceof Deferred) {
+      // Not started, not even scheduled: it starts now, and ends cancelled at once.
+      deferred.owner.dropped(this);
+      this[LAUNCH]();
+    }
     return true;
   }
 

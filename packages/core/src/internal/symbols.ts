@@ -15,3 +15,7 @@ export const RETRIEVE = Symbol('corio.retrieve');
 export const START = Symbol('corio.start');
 /** Whether a future failed with an error (not cancelled, not pending). */
 export const FAILED = Symbol('corio.failed');
+/** Whether a task's start waits for LAUNCH (a limiter's queued call). */
+export const DEFERRED = Symbol('corio.deferred');
+/** Schedules the start of a deferred task. */
+export const LAUNCH = Symbol('corio.launch');

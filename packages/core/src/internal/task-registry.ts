@@ -1,4 +1,5 @@
 import { enterStaysInReaction, nodeStorage } from './current.js';
+import { lastReject, newPromise } from './deferred.js';
 import { START } from './symbols.js';
 
 /** What the registry needs of a task: its links and its first step. */
@@ -19,6 +20,10 @@ export const NEXT = Symbol('corio.next');
 let head: Registered | undefined;
 let tail: Registered | undefined;
 let count = 0;
+// Tasks made to start later (a limiter's queued calls): pending, but with no start scheduled.
+// They are linked in a list of their own, so that allTasks() and run() see them.
+let deferredHead: Registered | undefined;
+let deferredCount = 0;
 
 // The tasks not started yet are the list's tail from `nextToStart` on. Each registration queues
 // one reaction on an already-resolved promise; reactions run in order, so the k-th one starts the
@@ -32,6 +37,12 @@ function startNext(): void {
   const task = nextToStart;
   if (task === undefined) return;
   nextToStart = task[NEXT];
+  start(task);
+}
+
+// A task's start enters the task; where that would leak out of the reaction (see current.ts),
+// the outer store is put back.
+function start(task: Registered): void {
   if (enterStaysInReaction) {
     task[START]();
     return;
@@ -53,6 +64,48 @@ export function register(task: Registered): void {
   void STARTED.then(startNext);
 }
 
+/** Adds a task whose start comes later, with {@link launch}. */
+export function registerDeferred(task: Registered): void {
+  task[PREV] = undefined;
+  task[NEXT] = deferredHead;
+  if (deferredHead !== undefined) deferredHead[PREV] = task;
+  deferredHead = task;
+  deferredCount++;
+}
+
+/**
+ * A gate for a task registered with {@link registerDeferred}: `open(task)` starts it, in the
+ * async context of the code that called `deferredGate()` (the task's creator), as a task's start
+ * reaction would. One pending promise and its reaction, made where the task is made: the cheapest
+ * way to keep a context for later (AsyncLocalStorage.snapshot() makes an AsyncResource).
+ */
+export function deferredGate(): (task: Registered) => void {
+  const gate = newPromise<never>();
+  // Opened through the rejection channel: a task is a thenable, and a promise resolved with a
+  // thenable would adopt it instead of handing it over.
+  const open = lastReject as (task: Registered) => void;
+  void gate.then(undefined, startDeferred);
+  return open;
+}
+
+/** Moves a task from the deferred list to the pending list, and starts it. */
+function startDeferred(task: Registered): void {
+  const prev = task[PREV];
+  const next = task[NEXT];
+  if (prev === undefined) deferredHead = next;
+  else prev[NEXT] = next;
+  if (next !== undefined) next[PREV] = prev;
+  deferredCount--;
+  // At the head: the tasks from nextToStart on must be the ones still to start.
+  task[PREV] = undefined;
+  task[NEXT] = head;
+  if (head === undefined) tail = task;
+  else head[PREV] = task;
+  head = task;
+  count++;
+  start(task);
+}
+
 /** Removes a finished task from the pending list. */
 export function unregister(task: Registered): void {
   const prev = task[PREV];
@@ -68,12 +121,13 @@ export function unregister(task: Registered): void {
   count--;
 }
 
-/** The pending tasks, in creation order. */
+/** The pending tasks: scheduled ones in creation order, then those whose start comes later. */
 export function* pending(): Generator<Registered> {
   for (let task = head; task !== undefined; task = task[NEXT]) yield task;
+  for (let task = deferredHead; task !== undefined; task = task[NEXT]) yield task;
 }
 
 /** How many tasks are pending. */
 export function pendingCount(): number {
-  return count;
+  return count + deferredCount;
 }
