@@ -14,6 +14,7 @@ import {
   currentTask,
   isCancelledError,
   sleep,
+  timeout,
 } from './index.js';
 
 const INDEX = new URL('./index.ts', import.meta.url).pathname;
@@ -700,6 +701,78 @@ describe('Task cancellation', () => {
     const error = (await rejection(task)) as Error;
     await Promise.allSettled([inner]);
     expect(error.stack).toContain('waitingOnATaskForTheStack');
+  });
+
+  it("the CancelledError stack leaves out corio's own runners and keeps Error.stackTraceLimit", async () => {
+    async function innermostForTheStack(): Promise<void> {
+      await sleep(60_000);
+    }
+    async function middleForTheStack(): Promise<void> {
+      await innermostForTheStack();
+    }
+    async function outermostForTheStack(): Promise<void> {
+      await timeout(60_000, middleForTheStack);
+    }
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 3;
+    try {
+      const task = createTask(outermostForTheStack);
+      await flushMicrotasks();
+      task.cancel();
+      const error = (await rejection(task)) as Error;
+      const frames = (error.stack ?? '').split('\n').slice(1);
+      expect(frames).toEqual([
+        expect.stringMatching(/^ {4}at .*innermostForTheStack/),
+        expect.stringMatching(/^ {4}at .*middleForTheStack/),
+        // timeout()'s runner (corio$scope) sits between these two in V8's trace.
+        expect.stringMatching(/^ {4}at .*outermostForTheStack/),
+      ]);
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
+  });
+
+  it('the CancelledError stack is formatted when read, by the Error.prepareStackTrace then in force', async () => {
+    async function suspendedForTheStack(): Promise<void> {
+      await sleep(60_000);
+    }
+    const task = createTask(suspendedForTheStack);
+    await flushMicrotasks();
+    task.cancel();
+    const error = (await rejection(task)) as Error;
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- restored below
+    const prepare = Error.prepareStackTrace;
+    Error.prepareStackTrace = (err: Error, sites: NodeJS.CallSite[]) =>
+      `${err.name} via hook: ${sites.map((site) => String(site.getFunctionName())).join(',')}`;
+    try {
+      expect(error.stack).toBe('CancelledError via hook: suspendedForTheStack');
+    } finally {
+      Error.prepareStackTrace = prepare;
+    }
+    // Formatted once: a later reader sees the same text, and it can be replaced.
+    expect(error.stack).toBe('CancelledError via hook: suspendedForTheStack');
+    error.stack = 'replaced';
+    expect(error.stack).toBe('replaced');
+  });
+
+  it("the CancelledError stack is formatted in V8's style when Error.prepareStackTrace is unset", async () => {
+    async function unhookedForTheStack(): Promise<void> {
+      await sleep(60_000);
+    }
+    const task = createTask(unhookedForTheStack);
+    await flushMicrotasks();
+    task.cancel();
+    const error = (await rejection(task)) as Error;
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- restored below
+    const prepare = Error.prepareStackTrace;
+    (Error as { prepareStackTrace?: unknown }).prepareStackTrace = undefined;
+    try {
+      expect(error.stack).toMatch(
+        /^CancelledError\n {4}at .*unhookedForTheStack \(.*task\.test\.ts:\d+:\d+\)$/,
+      );
+    } finally {
+      Error.prepareStackTrace = prepare;
+    }
   });
 });
 

@@ -6,6 +6,7 @@ import type { DeferredOwner } from './internal/deferred-start.js';
 import { nodeStorage } from './internal/current.js';
 import { callSite, debugMode } from './internal/debug.js';
 import { attachTaskMarker } from './internal/ownership.js';
+import type { Ownership } from './internal/ownership.js';
 import {
   CANCELLED_SINCE,
   DELIVER,
@@ -343,10 +344,10 @@ export class Task<T> extends Future<T> {
   }
 
   /** @internal */
-  [DELIVER](node: CancelNode): CancelMessage {
+  [DELIVER](node: CancelNode, owner?: Ownership): CancelMessage {
     const state = this.#cancel;
     if (state === undefined || state.pending === 0) return NO_CANCEL;
-    return state.take(node);
+    return state.take(node, owner);
   }
 
   /** @internal */

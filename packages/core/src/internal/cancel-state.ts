@@ -99,11 +99,12 @@ export class CancelState {
   /**
    * Consumes the requests pending on `node` and the nodes enclosing it whose own code is the
    * code running now (decided by its async stack trace: call it from a reaction chained to a
-   * wait's promise); returns the message to deliver (the outermost one's), or NO_CANCEL.
+   * wait's promise, or pass what ownership.ts read there as `owner`); returns the message to
+   * deliver (the outermost one's), or NO_CANCEL.
    */
-  take(node: CancelNode): CancelMessage {
+  take(node: CancelNode, owner?: Ownership): CancelMessage {
     let message: CancelMessage = NO_CANCEL;
-    let own: Ownership | undefined;
+    let own = owner;
     let depth = 0;
     for (let current: CancelNode | undefined = node; current; current = current[NODE_PARENT]) {
       const isScope = current[NODE_PARENT] !== undefined;

@@ -7,6 +7,7 @@
 // Members keyed by these symbols are marked @internal and stripped from the published types.
 
 import type { CancelledError } from '../errors.js';
+import type { Ownership } from './ownership.js';
 
 /** A node's task: a task is its own root node; a scope belongs to the task it was opened in. */
 export const NODE_TASK = Symbol.for('corio.1.task');
@@ -112,7 +113,8 @@ export interface TaskSide extends CancelNode {
   toString(): string;
   [WAIT_BEGIN](wait: WaitSide): CancelMessage;
   [WAIT_END](wait: WaitSide): void;
-  [DELIVER](node: CancelNode): CancelMessage;
+  /** `owner`: the caller's reading of ownership.ts, if it made one (else it is made here). */
+  [DELIVER](node: CancelNode, owner?: Ownership): CancelMessage;
   [PENDING](node: CancelNode): boolean;
   [REQUEST](node: CancelNode, message: string | undefined): void;
   [WITHDRAW](node: CancelNode): number;

@@ -1,6 +1,7 @@
 import { CancelledError } from '../errors.js';
 import { currentNode } from './current.js';
 import { lastResolve, newPromise } from './deferred.js';
+import { captureWithOwnership } from './ownership.js';
 import {
   CANCEL_WORK,
   DELIVER,
@@ -21,6 +22,17 @@ function passThrough<T>(value: T): T {
   return value;
 }
 
+/** A CancelledError whose stack is captured afterwards, so that it is captured once. */
+function stacklessCancelledError(message: string | undefined): CancelledError {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return new CancelledError(message);
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
 /**
  * A promise that rejects with a new `CancelledError` two microtasks from now.
  *
@@ -32,9 +44,9 @@ function passThrough<T>(value: T): T {
  */
 export function cancellation(message: string | undefined, node?: CancelNode): Promise<never> {
   const throwCancelled = (): never => {
-    node?.[NODE_TASK][DELIVER](node);
-    const error = new CancelledError(message);
-    Error.captureStackTrace(error, throwCancelled);
+    const error = stacklessCancelledError(message);
+    if (node === undefined) Error.captureStackTrace(error, throwCancelled);
+    else node[NODE_TASK][DELIVER](node, captureWithOwnership(error, throwCancelled));
     throw error;
   };
   return Promise.resolve().then(passThrough).then(throwCancelled);
