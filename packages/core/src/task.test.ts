@@ -703,6 +703,26 @@ describe('Task cancellation', () => {
     expect(error.stack).toContain('waitingOnATaskForTheStack');
   });
 
+  it('a task awaiting many at once: its waits end in any order, and a cancel reaches the rest in the order they began', async () => {
+    const futures = Array.from({ length: 7 }, () => new Future<number>());
+    const cancelled: number[] = [];
+    futures.forEach((future, index) => {
+      future.addDoneCallback(() => {
+        if (future.cancelled()) cancelled.push(index);
+      });
+    });
+    const task = createTask(() => Promise.all(futures));
+    await flushMicrotasks();
+    // The first, a middle one and the last to begin end first.
+    for (const index of [0, 3, 6]) futures[index]?.setResult(index);
+    await flushMicrotasks();
+    task.cancel();
+    await Promise.allSettled([task]);
+    await flushMicrotasks();
+    expect(task.cancelled()).toBe(true);
+    expect(cancelled).toEqual([1, 2, 4, 5]);
+  });
+
   it("the CancelledError stack leaves out corio's own runners and keeps Error.stackTraceLimit", async () => {
     async function innermostForTheStack(): Promise<void> {
       await sleep(60_000);

@@ -22,7 +22,9 @@ import {
   SCOPE_CLOSE,
   WAIT_BEGIN,
   WAIT_END,
+  WAIT_NEXT,
   WAIT_NODE,
+  WAIT_PREV,
   WITHDRAW,
 } from './internal/protocol.js';
 import type {
@@ -87,8 +89,9 @@ export class Task<T> extends Future<T> {
   #name: string | number;
   // Made by the first cancel request or signal: most tasks never need it.
   #cancel: CancelState | undefined = undefined;
-  // The waits begun in this task (its own code, its scopes, the callbacks it set up).
-  #waiters: WaitSide | Set<WaitSide> | undefined = undefined;
+  // The first of the waits begun in this task (its own code, its scopes, the callbacks it set
+  // up), which are linked in a ring through WAIT_PREV and WAIT_NEXT.
+  #waiters: WaitSide | undefined = undefined;
   /** @internal Links in the list of pending tasks. */
   [PREV]: Registered | undefined = undefined;
   /** @internal */
@@ -285,16 +288,16 @@ export class Task<T> extends Future<T> {
       (node as ScopeSide)[NODE_ABORT](new CancelledError(message));
     }
     this.#mark(state);
-    const waiters = this.#waiters;
-    if (waiters === undefined) return;
-    if (!(waiters instanceof Set)) {
-      if (node === this || isWithin(waiters[WAIT_NODE], node)) waiters[INTERRUPT](message);
-      return;
-    }
-    // Interrupting a wait unregisters it: work on a copy.
-    for (const waiter of [...waiters]) {
-      if (node === this || isWithin(waiter[WAIT_NODE], node)) waiter[INTERRUPT](message);
-    }
+    const head = this.#waiters;
+    if (head === undefined) return;
+    // Interrupting a wait unregisters it: pick them first, in the order they began.
+    const reached: WaitSide[] = [];
+    let waiter = head;
+    do {
+      if (node === this || isWithin(waiter[WAIT_NODE], node)) reached.push(waiter);
+      waiter = waiter[WAIT_NEXT] as WaitSide;
+    } while (waiter !== head);
+    for (const each of reached) each[INTERRUPT](message);
   }
 
   /** @internal */
@@ -318,12 +321,18 @@ export class Task<T> extends Future<T> {
 
   /** @internal */
   [WAIT_BEGIN](waiter: WaitSide): CancelMessage {
-    // One wait is the common case; a task awaiting many at once (Promise.all over a thousand
-    // tasks) needs O(1) removal as each ends.
-    const waiters = this.#waiters;
-    if (waiters === undefined) this.#waiters = waiter;
-    else if (waiters instanceof Set) waiters.add(waiter);
-    else this.#waiters = new Set([waiters, waiter]);
+    // Appended to a ring through the waits themselves: O(1) either way, and nothing to allocate
+    // for a task awaiting many at once (a table of 100k waits slowed every minor GC).
+    const head = this.#waiters;
+    if (head === undefined) {
+      waiter[WAIT_PREV] = waiter[WAIT_NEXT] = waiter;
+      this.#waiters = waiter;
+    } else {
+      const tail = head[WAIT_PREV] as WaitSide;
+      waiter[WAIT_PREV] = tail;
+      waiter[WAIT_NEXT] = head;
+      tail[WAIT_NEXT] = head[WAIT_PREV] = waiter;
+    }
     const state = this.#cancel;
     if (state === undefined || state.pending === 0) return NO_CANCEL;
     // A cancellation pending for a node above: the wait is interrupted at once, and the reaction
@@ -335,12 +344,16 @@ export class Task<T> extends Future<T> {
 
   /** @internal */
   [WAIT_END](waiter: WaitSide): void {
-    const waiters = this.#waiters;
-    if (waiters === waiter) this.#waiters = undefined;
-    else if (waiters instanceof Set) {
-      waiters.delete(waiter);
-      if (waiters.size === 0) this.#waiters = undefined;
+    const next = waiter[WAIT_NEXT];
+    if (next === undefined) return; // Not registered (ended already).
+    if (next === waiter) this.#waiters = undefined;
+    else {
+      const prev = waiter[WAIT_PREV] as WaitSide;
+      prev[WAIT_NEXT] = next;
+      next[WAIT_PREV] = prev;
+      if (this.#waiters === waiter) this.#waiters = next;
     }
+    waiter[WAIT_PREV] = waiter[WAIT_NEXT] = undefined;
   }
 
   /** @internal */

@@ -67,6 +67,13 @@ export const CANCEL_WORK = Symbol.for('corio.1.cancelWork');
 export const INTERRUPT = Symbol.for('corio.1.interrupt');
 /** Wait: the node the wait began in. */
 export const WAIT_NODE = Symbol.for('corio.1.waitNode');
+/**
+ * A wait's links in its task's list of waits, which the task sets (a ring, so that a task
+ * awaiting many at once keeps no table of them: Promise.all over 100k tasks inside a task).
+ */
+export const WAIT_PREV = Symbol.for('corio.1.waitPrev');
+/** See {@link WAIT_PREV}. */
+export const WAIT_NEXT = Symbol.for('corio.1.waitNext');
 
 /** Returned when there is no cancellation to deliver. */
 export const NO_CANCEL: unique symbol = Symbol.for('corio.1.noCancel') as never;
@@ -104,6 +111,8 @@ export function withWork<T>(promise: Promise<T>, work: WorkSide): Promise<T> {
 export interface WaitSide {
   /** Set for every wait registered with a task. */
   readonly [WAIT_NODE]: CancelNode | undefined;
+  [WAIT_PREV]: WaitSide | undefined;
+  [WAIT_NEXT]: WaitSide | undefined;
   [INTERRUPT](message: string | undefined): void;
 }
 

@@ -10,7 +10,9 @@ import {
   NO_CANCEL,
   WAIT_BEGIN,
   WAIT_END,
+  WAIT_NEXT,
   WAIT_NODE,
+  WAIT_PREV,
 } from './protocol.js';
 import type { CancelNode, WaitSide, WorkSide } from './protocol.js';
 
@@ -69,6 +71,10 @@ export class Wait<T> implements WaitSide, WorkSide {
   #resolve: ((value: unknown) => void) | undefined;
   /** @internal The innermost node (task or scope) of the context the wait began in. */
   readonly [WAIT_NODE]: CancelNode | undefined;
+  /** @internal */
+  [WAIT_PREV]: WaitSide | undefined = undefined;
+  /** @internal */
+  [WAIT_NEXT]: WaitSide | undefined = undefined;
   readonly #signal: AbortSignal | undefined;
 
   /**
