@@ -85,6 +85,21 @@ describe('limiter', () => {
     expect(await limit((a: symbol, b: number) => [a, b], symbol, 2)).toEqual([symbol, 2]);
   });
 
+  it('calls a queued fn with its arguments, or none, and no this', async () => {
+    const limit = limiter(1);
+    function record(this: unknown, ...args: unknown[]): unknown[] {
+      return [this, ...args];
+    }
+    const first = limit(record, 'a');
+    const queuedWith = limit(record, 'b', 'c');
+    const queuedWithout = limit(record);
+    expect(await Promise.all([first, queuedWith, queuedWithout])).toEqual([
+      [undefined, 'a'],
+      [undefined, 'b', 'c'],
+      [undefined],
+    ]);
+  });
+
   it('accepts a function that returns a plain value', async () => {
     const limit = limiter(1);
     expect(await limit(() => null)).toBe(null);

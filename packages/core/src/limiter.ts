@@ -108,13 +108,15 @@ class Limiter implements DeferredOwner {
         boundary,
       );
     }
+    // p-limit's usual call passes no arguments: then the function itself is the task's body.
+    const body = args.length === 0 ? fn : () => fn(...args);
     if (this.#active < this.#concurrency) {
       this.#active++;
-      const task = createTaskAt(() => fn(...args), undefined, boundary);
+      const task = createTaskAt(body, undefined, boundary);
       task[LISTEN](this.#release);
       return task;
     }
-    const task = createDeferredTask(() => fn(...args), boundary, this);
+    const task = createDeferredTask(body, boundary, this);
     this.#queue.push(task);
     this.#pending++;
     return task;
