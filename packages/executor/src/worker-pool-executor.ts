@@ -4,6 +4,7 @@ import type { Future } from '@corio/core';
 import { InvalidStateError } from '@corio/core';
 import type { FunctionEntry } from './internal/job.js';
 import { ChunkFuture, JobFuture, NO_TRANSFER } from './internal/job.js';
+import { MapIterator } from './internal/map-iterator.js';
 import { mapResults } from './internal/map-results.js';
 import type { ChunkResult, FunctionDef } from './internal/protocol.js';
 import { TRANSFER } from './internal/protocol.js';
@@ -301,11 +302,8 @@ export class WorkerPoolExecutor implements AsyncDisposable {
       this.#scheduler.enqueue(job);
       return job;
     };
-    return mapResults<Awaited<ReturnType<F>>>(submitChunk, iterable, {
-      chunkSize,
-      bufferSize,
-      signal,
-    });
+    const chunks = mapResults(submitChunk, iterable, { chunkSize, bufferSize, signal });
+    return new MapIterator<Awaited<ReturnType<F>>>(chunks, signal);
   }
 
   /**

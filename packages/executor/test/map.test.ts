@@ -283,6 +283,38 @@ describe('WorkerPoolExecutor.map', () => {
     }
   });
 
+  it('next() calls made without waiting get the values in order, then the end', async () => {
+    await using pool = new WorkerPoolExecutor({ maxWorkers: 2 });
+    const results = pool.map(square, [1, 2, 3, 4, 5, 6, 7], { chunkSize: 3 });
+    const steps = await Promise.all(Array.from({ length: 9 }, () => results.next()));
+    expect(steps).toEqual([
+      ...[1, 4, 9, 16, 25, 36, 49].map((value) => ({ done: false, value })),
+      { done: true, value: undefined },
+      { done: true, value: undefined },
+    ]);
+  });
+
+  it('return() ends the results at once, though their chunk is not all handed out', async () => {
+    await using pool = new WorkerPoolExecutor({ maxWorkers: 1 });
+    const source = counted();
+    const results = pool.map(square, source.items, { chunkSize: 4 });
+    expect(await results.next()).toEqual({ done: false, value: 0 });
+    expect(await results.return?.()).toEqual({ done: true, value: undefined });
+    expect(source.closed()).toBe(true);
+    expect(await results.next()).toEqual({ done: true, value: undefined });
+  });
+
+  it('like an async generator, the results close the source when disposed', async () => {
+    await using pool = new WorkerPoolExecutor({ maxWorkers: 1 });
+    const source = counted();
+    {
+      await using results = pool.map(square, source.items) as AsyncIterableIterator<number> &
+        AsyncDisposable;
+      expect(await results.next()).toEqual({ done: false, value: 0 });
+    }
+    expect(source.closed()).toBe(true);
+  });
+
   describe('default chunk size', () => {
     const many = Array.from({ length: 5000 }, (_, i) => i);
 

@@ -12,18 +12,19 @@ export interface MapSettings {
 }
 
 /**
- * The results of WorkerPoolExecutor.map, in input order. Invariant: at most `bufferSize` chunks
- * (of at most `chunkSize` items, or MAX_ADAPTIVE_CHUNK by default) are submitted and not fully
+ * The results of WorkerPoolExecutor.map, in input order, a chunk's values at a time (never an
+ * empty chunk): MapIterator hands them out one by one. Invariant: at most `bufferSize` chunks (of
+ * at most `chunkSize` items, or MAX_ADAPTIVE_CHUNK by default) are submitted and not fully
  * yielded, and the source is read only inside `next()`, so a paused consumer stops the reading.
  *
  * Every way out (the last result, an item's error, `return()` from a `break`, a cancelled
  * consumer, an aborted signal) cancels the chunks still outstanding and closes the source.
  */
-export async function* mapResults<R>(
+export async function* mapResults(
   submitChunk: (items: unknown[]) => Future<ChunkResult>,
   iterable: Iterable<unknown> | AsyncIterable<unknown>,
   settings: MapSettings,
-): AsyncGenerator<R, undefined, undefined> {
+): AsyncGenerator<readonly unknown[], undefined, undefined> {
   const { bufferSize, signal } = settings;
   const sizer = settings.chunkSize === undefined ? new ChunkSizer() : undefined;
   const outstanding: Future<ChunkResult>[] = [];
@@ -90,9 +91,9 @@ export async function* mapResults<R>(
         outstanding.splice(0, head);
         head = 0;
       }
-      for (const value of result[0]) {
-        yield value as R;
-        signal?.throwIfAborted(); // aborted while the consumer held the value
+      if (result[0].length > 0) {
+        yield result[0];
+        signal?.throwIfAborted(); // aborted while the consumer held one of the values
       }
       if (result.length > 2) throw deserializeError(result[2]);
     }
