@@ -466,7 +466,7 @@ async function main(): Promise<void> {
     `corio executor bench — Node ${String(info.node)} (V8 ${String(info.v8)}), ${String(info.platform)}\n` +
       `${String(info.cpu)}, ${String(info.cores)} cores, ${String(info.memoryGiB)} GiB, ` +
       `load ${String(info.loadavg)}\ncorio ${source.commit} (executor src ${source.srcDigest}); ` +
-      'medians of 5–7 runs after warm-up',
+      'medians of 5–11 runs after warm-up',
   );
   const started = performance.now();
   const variants: Variant[] = [];
