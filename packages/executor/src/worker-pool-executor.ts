@@ -4,6 +4,7 @@ import type { Future } from '@corio/core';
 import { InvalidStateError } from '@corio/core';
 import type { FunctionEntry } from './internal/job.js';
 import { ChunkFuture, JobFuture, NO_TRANSFER } from './internal/job.js';
+import { MapIterator } from './internal/map-iterator.js';
 import { mapResults } from './internal/map-results.js';
 import type { ChunkResult, FunctionDef } from './internal/protocol.js';
 import { TRANSFER } from './internal/protocol.js';
@@ -55,12 +56,20 @@ export interface ShutdownOptions {
 export interface MapOptions {
   /**
    * Items per job: a worker runs `fn` on a chunk of items and sends their results back together.
-   * @default 1
+   *
+   * Without it, the pool picks the size as it goes: one item while nothing is known (asyncio's
+   * default), then, after each result, as many items as the worker ran in 1 ms at the rate it
+   * just measured, at most twice the last size and at most 1024. So tiny functions travel a
+   * thousand to a message, while items that take a millisecond or more, or that the iterable
+   * gives slower than one per millisecond, still go one per job and spread over the workers.
+   * Give a number for chunks of exactly that size (asyncio's `chunksize`).
+   * @default chosen from the measured rates, 1 to 1024
    */
   chunkSize?: number | undefined;
   /**
    * Chunks submitted and not yet yielded, at most (asyncio's `buffersize`): bounds how far ahead
-   * of the consumer the iterable is read.
+   * of the consumer the iterable is read, to `bufferSize * chunkSize` items (with the default
+   * chunk size, `bufferSize * 1024`).
    * @default 2 * maxWorkers
    */
   bufferSize?: number | undefined;
@@ -211,7 +220,9 @@ export class WorkerPoolExecutor implements AsyncDisposable {
    * `chunkSize` items are submitted and not yet yielded at any time, so an endless or huge
    * iterable (sync or async) is fine. Each chunk is one job: the worker runs `fn` on its items
    * in turn and sends their results back together, which saves a round trip per item for tiny
-   * functions.
+   * functions. By default the chunk size follows the measured cost of the items and the rate
+   * of the iterable (see {@link MapOptions.chunkSize}): tiny functions run as fast as through
+   * `submit()` or faster, slow ones one item per job.
    *
    * If an item fails, the results before it are yielded, then its error is thrown; the jobs
    * still outstanding are cancelled. Leaving the `for await` early (`break`, `return`, a thrown
@@ -261,9 +272,9 @@ export class WorkerPoolExecutor implements AsyncDisposable {
       throw new InvalidStateError('Cannot map on a WorkerPoolExecutor after shutdown()');
     }
     const entry = this.#define(fn, 'map');
-    const { chunkSize = 1, signal } = options;
+    const { chunkSize, signal } = options;
     const bufferSize = options.bufferSize ?? 2 * this.#maxWorkers;
-    if (!Number.isInteger(chunkSize) || chunkSize < 1) {
+    if (chunkSize !== undefined && (!Number.isInteger(chunkSize) || chunkSize < 1)) {
       throw new RangeError(
         `Cannot map: 'chunkSize' must be a positive integer, received ${String(chunkSize)}`,
       );
@@ -291,11 +302,8 @@ export class WorkerPoolExecutor implements AsyncDisposable {
       this.#scheduler.enqueue(job);
       return job;
     };
-    return mapResults<Awaited<ReturnType<F>>>(submitChunk, iterable, {
-      chunkSize,
-      bufferSize,
-      signal,
-    });
+    const chunks = mapResults(submitChunk, iterable, { chunkSize, bufferSize, signal });
+    return new MapIterator<Awaited<ReturnType<F>>>(chunks, signal);
   }
 
   /**

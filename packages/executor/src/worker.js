@@ -1,6 +1,6 @@
 // The worker side of WorkerPoolExecutor, in plain JavaScript so it runs on Node 20 whether the
 // package is used from its built files or from its TypeScript sources. Protocol: internal/protocol.ts.
-/* global structuredClone */
+/* global structuredClone, performance */
 import { parentPort, workerData } from 'node:worker_threads';
 
 const STARTED = 0;
@@ -137,7 +137,7 @@ const isThenable = (value) =>
 
 /** Runs one job; true if it went async (the loop resumes once it settles). */
 function run(seq, id, entry, args) {
-  if (id < 0) return runChunk({ seq, entry, items: args, values: [] }, 0);
+  if (id < 0) return runChunk({ seq, entry, items: args, values: [], start: performance.now() }, 0);
   let value;
   try {
     value = entry.ready(...args);
@@ -163,17 +163,19 @@ function run(seq, id, entry, args) {
 }
 
 /**
- * A map() chunk: fn(item) for each item in turn. It answers [values] or, if an item fails,
- * [the values before it, its serialized error]: the items after it are not run.
+ * A map() chunk: fn(item) for each item in turn. It answers [values, ms] or, if an item fails,
+ * [the values before it, ms, its serialized error]: the items after it are not run. `ms` is the
+ * time from the chunk's first item to its last, by which map() sizes its next chunks.
  */
 function runChunk(chunk, from) {
-  const { seq, entry, items, values } = chunk;
+  const { seq, entry, items, values, start } = chunk;
   for (let i = from; i < items.length; i++) {
     let value;
     try {
       value = entry.ready(items[i]);
     } catch (error) {
-      finish(seq, entry, true, [values, serialize(explain(error, entry.def))]);
+      const ms = performance.now() - start;
+      finish(seq, entry, true, [values, ms, serialize(explain(error, entry.def))]);
       return false;
     }
     if (isThenable(value)) {
@@ -183,7 +185,8 @@ function runChunk(chunk, from) {
           if (!runChunk(chunk, i + 1)) pump();
         },
         (error) => {
-          finish(seq, entry, true, [values, serialize(explain(error, entry.def))]);
+          const ms = performance.now() - start;
+          finish(seq, entry, true, [values, ms, serialize(explain(error, entry.def))]);
           pump();
         },
       );
@@ -191,7 +194,7 @@ function runChunk(chunk, from) {
     }
     values.push(value);
   }
-  finish(seq, entry, true, [values]);
+  finish(seq, entry, true, [values, performance.now() - start]);
   return false;
 }
 

@@ -1,7 +1,8 @@
 import { Worker } from 'node:worker_threads';
-import { CancelledError, InvalidStateError, createTask } from '@corio/core';
+import { CancelledError, Future, InvalidStateError, createTask } from '@corio/core';
 import { WorkerPoolExecutor } from '@corio/executor';
 import { describe, expect, it, vi } from 'vitest';
+import { MAX_ADAPTIVE_CHUNK } from '../src/internal/chunk-sizer.js';
 import { cells, waitForCell } from './helpers.js';
 import { liveWorkerThreads } from './leak-check.js';
 
@@ -29,6 +30,23 @@ function postedChunks(spy: { mock: { calls: unknown[][] } }): unknown[][] {
     }
   }
   return chunks;
+}
+
+/** 0, 1, 2, ... for ever; `pulled` counts the items read and `closed` says if it was closed. */
+function counted(): { items: Generator<number>; pulled: () => number; closed: () => boolean } {
+  let pulled = 0;
+  let closed = false;
+  function* items(): Generator<number> {
+    try {
+      for (let n = 0; ; n++) {
+        pulled = n + 1;
+        yield n;
+      }
+    } finally {
+      closed = true;
+    }
+  }
+  return { items: items(), pulled: () => pulled, closed: () => closed };
 }
 
 /**
@@ -263,6 +281,207 @@ describe('WorkerPoolExecutor.map', () => {
       for await (const value of pool.map(addOne, inputs, { chunkSize: 64 })) sum += value;
       expect(sum).toBe((20_000 * 20_001) / 2);
     }
+  });
+
+  it('next() calls made without waiting get the values in order, then the end', async () => {
+    await using pool = new WorkerPoolExecutor({ maxWorkers: 2 });
+    const results = pool.map(square, [1, 2, 3, 4, 5, 6, 7], { chunkSize: 3 });
+    const steps = await Promise.all(Array.from({ length: 9 }, () => results.next()));
+    expect(steps).toEqual([
+      ...[1, 4, 9, 16, 25, 36, 49].map((value) => ({ done: false, value })),
+      { done: true, value: undefined },
+      { done: true, value: undefined },
+    ]);
+  });
+
+  it('return() ends the results at once, though their chunk is not all handed out', async () => {
+    await using pool = new WorkerPoolExecutor({ maxWorkers: 1 });
+    const source = counted();
+    const results = pool.map(square, source.items, { chunkSize: 4 });
+    expect(await results.next()).toEqual({ done: false, value: 0 });
+    expect(await results.return?.()).toEqual({ done: true, value: undefined });
+    expect(source.closed()).toBe(true);
+    expect(await results.next()).toEqual({ done: true, value: undefined });
+  });
+
+  it('like an async generator, the results close the source when disposed', async () => {
+    await using pool = new WorkerPoolExecutor({ maxWorkers: 1 });
+    const source = counted();
+    {
+      await using results = pool.map(square, source.items) as AsyncIterableIterator<number> &
+        AsyncDisposable;
+      expect(await results.next()).toEqual({ done: false, value: 0 });
+    }
+    expect(source.closed()).toBe(true);
+  });
+
+  describe('default chunk size', () => {
+    const many = Array.from({ length: 5000 }, (_, i) => i);
+
+    it('yields what chunkSize 1 yields, in order, from a sync or an async iterable', async () => {
+      await using pool = new WorkerPoolExecutor({ maxWorkers: 2 });
+      const expected = many.map(square);
+      expect(await collect(pool.map(square, many, { chunkSize: 1 }))).toEqual(expected);
+      expect(await collect(pool.map(square, many))).toEqual(expected);
+      async function* quickly(): AsyncGenerator<number> {
+        for (const n of many) yield await Promise.resolve(n);
+      }
+      expect(await collect(pool.map(square, quickly()))).toEqual(expected);
+      // A source that gives an item per turn of the event loop.
+      async function* slowly(): AsyncGenerator<number> {
+        for (const n of many.slice(0, 200)) {
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          yield n;
+        }
+      }
+      expect(await collect(pool.map(square, slowly()))).toEqual(expected.slice(0, 200));
+    });
+
+    it('yields the results of an endless iterable in order', async () => {
+      await using pool = new WorkerPoolExecutor({ maxWorkers: 2 });
+      const source = counted();
+      const seen: number[] = [];
+      for await (const value of pool.map(square, source.items)) {
+        seen.push(value);
+        if (seen.length === 5000) break;
+      }
+      expect(seen).toEqual(many.map(square));
+      expect(source.closed()).toBe(true);
+    });
+
+    it('sends each item once and in order, one at first, the chunks at most doubling', async () => {
+      const spy = vi.spyOn(Worker.prototype, 'postMessage');
+      try {
+        // One worker, so no job is taken back and sent twice.
+        await using pool = new WorkerPoolExecutor({ maxWorkers: 1 });
+        const items = Array.from({ length: 20_000 }, (_, i) => i);
+        expect(await collect(pool.map(square, items, { bufferSize: 3 }))).toEqual(
+          items.map(square),
+        );
+        const chunks = postedChunks(spy);
+        expect(chunks.flat()).toEqual(items);
+        const sizes = chunks.map((chunk) => chunk.length);
+        // Nothing is known of the items before the first result: one item a chunk.
+        expect(sizes.slice(0, 3)).toEqual([1, 1, 1]);
+        for (let i = 1; i < sizes.length; i++) {
+          expect(sizes[i]).toBeLessThanOrEqual(
+            Math.min(MAX_ADAPTIVE_CHUNK, 2 * Math.max(...sizes.slice(0, i))),
+          );
+        }
+      } finally {
+        spy.mockRestore();
+      }
+    });
+
+    it('items slower than a chunk of work travel one per job', async () => {
+      const spy = vi.spyOn(Worker.prototype, 'postMessage');
+      try {
+        await using pool = new WorkerPoolExecutor({ maxWorkers: 1 });
+        // 3 ms an item, over the 1 ms a chunk is meant to take.
+        const slow = (n: number): number => {
+          Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 3);
+          return n;
+        };
+        const items = Array.from({ length: 12 }, (_, i) => i);
+        expect(await collect(pool.map(slow, items))).toEqual(items);
+        expect(postedChunks(spy)).toEqual(items.map((i) => [i]));
+      } finally {
+        spy.mockRestore();
+      }
+    });
+
+    it('reads at most bufferSize chunks of at most MAX_ADAPTIVE_CHUNK items ahead', async () => {
+      await using pool = new WorkerPoolExecutor({ maxWorkers: 2 });
+      const source = counted();
+      const results = pool.map(square, source.items, { bufferSize: 3 });
+      expect(source.pulled()).toBe(0); // nothing is read before the first next()
+      expect(await results.next()).toEqual({ done: false, value: 0 });
+      expect(source.pulled()).toBe(3); // 3 chunks of 1
+      await turns(); // the jobs finish; a paused consumer reads nothing more
+      expect(source.pulled()).toBe(3);
+      let consumed = 1;
+      let widest = 0;
+      for await (const value of results) {
+        expect(value).toBe(consumed ** 2);
+        consumed++;
+        widest = Math.max(widest, source.pulled() - consumed);
+        if (consumed === 10_000) break;
+      }
+      expect(widest).toBeLessThanOrEqual(3 * MAX_ADAPTIVE_CHUNK);
+      expect(source.pulled()).toBeLessThanOrEqual(10_000 + 3 * MAX_ADAPTIVE_CHUNK);
+      expect(source.closed()).toBe(true);
+    });
+
+    it('an item error is thrown at its position and closes the source', async () => {
+      await using pool = new WorkerPoolExecutor({ maxWorkers: 2 });
+      let closed = false;
+      function* items(): Generator<Item> {
+        try {
+          for (let n = 0; ; n++) yield { kind: n === 3001 ? 'fail' : 'ok', value: n };
+        } finally {
+          closed = true;
+        }
+      }
+      const seen: number[] = [];
+      const error = await (async () => {
+        for await (const value of pool.map(control, items())) seen.push(value);
+      })().catch((e: unknown) => e);
+      expect(seen).toEqual(Array.from({ length: 3001 }, (_, i) => i));
+      expect(error).toBeInstanceOf(RangeError);
+      expect((error as Error).message).toBe('item 3001 failed');
+      expect(closed).toBe(true);
+      await pool.shutdown();
+      expect(liveWorkerThreads()).toEqual([]);
+    });
+
+    it('cancelling the consuming task mid-stream cancels the rest and closes the source', async () => {
+      await using pool = new WorkerPoolExecutor({ maxWorkers: 2 });
+      const source = counted();
+      const reached = new Future<undefined>();
+      let consumed = 0;
+      const task = createTask(async () => {
+        for await (const _ of pool.map(square, source.items)) {
+          if (++consumed === 3000) reached.setResult(undefined);
+        }
+      });
+      await reached;
+      task.cancel();
+      await expect(task).rejects.toBeInstanceOf(CancelledError);
+      expect(source.closed()).toBe(true);
+      expect(source.pulled()).toBeLessThanOrEqual(consumed + 2 * 2 * MAX_ADAPTIVE_CHUNK);
+      await pool.shutdown();
+      expect(liveWorkerThreads()).toEqual([]);
+    });
+
+    it('aborting the signal mid-stream rejects with its reason and closes the source', async () => {
+      await using pool = new WorkerPoolExecutor({ maxWorkers: 2 });
+      const source = counted();
+      const controller = new AbortController();
+      const reason = new Error('stop');
+      let consumed = 0;
+      const error = await (async () => {
+        for await (const _ of pool.map(square, source.items, { signal: controller.signal })) {
+          if (++consumed === 3000) controller.abort(reason);
+        }
+      })().catch((e: unknown) => e);
+      expect(error).toBe(reason);
+      expect(consumed).toBe(3000);
+      expect(source.closed()).toBe(true);
+      await pool.shutdown();
+      expect(liveWorkerThreads()).toEqual([]);
+    });
+
+    it('an explicit chunkSize 1 sends one item per job', async () => {
+      const spy = vi.spyOn(Worker.prototype, 'postMessage');
+      try {
+        await using pool = new WorkerPoolExecutor({ maxWorkers: 1 });
+        const items = Array.from({ length: 300 }, (_, i) => i);
+        expect(await collect(pool.map(square, items, { chunkSize: 1 }))).toEqual(items.map(square));
+        expect(postedChunks(spy)).toEqual(items.map((i) => [i]));
+      } finally {
+        spy.mockRestore();
+      }
+    });
   });
 
   describe('misuse', () => {

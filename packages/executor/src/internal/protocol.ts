@@ -46,8 +46,15 @@ export interface BatchMessage {
   jobs: unknown[];
 }
 
-/** A map() chunk's answer: the values, then the error of the item that failed, if one did. */
-export type ChunkResult = [values: unknown[], error?: SerializedError | { $value: unknown }];
+/**
+ * A map() chunk's answer: the values, the ms the worker spent on the chunk (from its first item
+ * to its last, awaits included), then the error of the item that failed, if one did.
+ */
+export type ChunkResult = [
+  values: unknown[],
+  ms: number,
+  error?: SerializedError | { $value: unknown },
+];
 
 /** An error as it crosses the thread boundary, with its cause chain. */
 export interface SerializedError {
