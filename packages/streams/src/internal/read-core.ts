@@ -33,7 +33,8 @@ interface PendingRead {
   readonly reject: (reason: unknown) => void;
 }
 
-// The fast path of readUntil() fills this and reads it at once (nothing runs in between).
+// A search fills this and its caller reads it at once (nothing runs in between): the fast path
+// of readUntil() and the attempts of readUntil() and readLine() share it.
 const SCRATCH: Match = { start: 0, end: 0 };
 
 /** The state and the reads of a StreamReader. */
@@ -181,7 +182,9 @@ export class ReadCore {
         return Promise.resolve(this.#take(SCRATCH.end));
       }
     }
-    return this.#read('readUntil', options, () => this.#until(separators(separator)));
+    return this.#read('readUntil', options, () =>
+      this.#until(knownSeparators(separator) ?? separators(separator)),
+    );
   }
 
   readExactly(n: number, options?: SignalOptions): Promise<Buffer> {
@@ -260,7 +263,7 @@ export class ReadCore {
     const maxLength = (seps[seps.length - 1] as Buffer).length;
     // Bytes before `offset` hold no separator; the search resumes there after each feed.
     let offset = 0;
-    const match: Match = { start: 0, end: 0 };
+    const match = SCRATCH;
     return () => {
       const length = this.#buffer.length;
       if (length - offset >= minLength) {
