@@ -1,10 +1,19 @@
-// The servers of the streams benchmark, one per process: `tsx bench/streams-server.ts <kind>`.
-// Prints `{"port": N}` once listening and serves until its stdin closes.
+// The servers of the streams benchmark, one per process:
+// `tsx bench/streams-server.ts <kind> [streams module]` (the module, a path, defaults to
+// @corio/streams: another build of it makes before/after figures). Prints `{"port": N}` once
+// listening and serves until its stdin closes; answers `cpu` lines with its CPU time.
 import { createServer } from 'node:net';
 import type { AddressInfo, Server as NetServer, Socket } from 'node:net';
 import { createInterface } from 'node:readline';
-import { IncompleteReadError, startServer } from '@corio/streams';
+import { answerCpu } from './streams-rounds.js';
+import { pathToFileURL } from 'node:url';
+import type * as Streams from '@corio/streams';
 import type { ClientConnectedCallback } from '@corio/streams';
+
+const module = process.argv[3];
+const { IncompleteReadError, startServer } = (await import(
+  module === undefined ? '@corio/streams' : pathToFileURL(module).href
+)) as typeof Streams;
 
 const CHUNK = 65536;
 
@@ -111,10 +120,7 @@ async function main(): Promise<void> {
       );
   }
   console.log(JSON.stringify({ port }));
-  process.stdin.resume();
-  process.stdin.once('end', () => {
-    void close().then(() => process.exit(0));
-  });
+  answerCpu(close);
 }
 
 await main();

@@ -1,328 +1,322 @@
-// The @corio/streams benchmark: `pnpm bench:streams` (tsx bench/streams.ts).
+// The @corio/streams benchmark: `pnpm bench:streams [case or id…] [--rounds N] [--base <src>]`.
 //
-// Each server runs in a process of its own (bench/streams-server.ts for Node,
-// bench/streams_asyncio.py for CPython); this process is the client, the same raw node:net
-// client for every server, and times each run from its first byte sent to its last byte back.
+// Every implementation runs in processes of its own, started once and kept warm: a server
+// (bench/streams-server.ts for Node, bench/streams_asyncio.py for CPython) and a client
+// (bench/streams-client.ts), which times each run from its first byte sent to its last byte
+// back. Each round runs every implementation of a case once, in a rotated order; ratios are
+// taken round by round and quoted as min/median/max, with the load average of each round.
 //   echo:  256 MiB in 64 KiB chunks, echoed (corio: readExactly/write/drain; raw: pipe)
-//   lines: 1,000,000 lines of 16 bytes, echoed line by line (corio: readLine/write/drain)
-// Prints a table with ratios and writes bench/results/streams-<node major>.json.
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
-import { connect } from 'node:net';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
-import { formatNumber, measure, printTable } from './harness.js';
+//   lines: 1,000,000 lines of 16 bytes, echoed line by line (corio: readLine/write/drain; raw:
+//          split by hand, one cork per chunk)
+// `--base <path to another packages/streams/src/index.ts>` adds that build of corio, at both
+// ends, to every case: before/after figures as ratios of the same rounds.
+// Prints a table and, for a full run, writes bench/results/streams-<node major>.json.
+import { formatNumber, printTable } from './harness.js';
 import { corioSource, machine, writeResults } from './provenance.js';
-import type { Measurement } from './harness.js';
-
-const BENCH_DIR = fileURLToPath(new URL('./', import.meta.url));
-const ROOT_DIR = fileURLToPath(new URL('../', import.meta.url));
-
-const MiB = 1024 * 1024;
-const ECHO_BYTES = 256 * MiB;
-const CHUNK = 64 * 1024;
-const LINES = 1_000_000;
-const LINE_LENGTH = 16;
+import { ECHO_BYTES, LINES } from './streams-payload.js';
+import {
+  BENCH_DIR,
+  load1,
+  ratios,
+  rotate,
+  spread,
+  startChild,
+  tsxCommand,
+} from './streams-rounds.js';
+import type { Child, Spread } from './streams-rounds.js';
 
 type CaseId = 'echo' | 'lines';
-type Unit = 'MB/s' | 'lines/s';
 
 interface Variant {
   id: string;
   caseId: CaseId;
   label: string;
-  /** How to start its server: a Node kind of streams-server.ts, or a Python mode. */
-  server: { node: string } | { python: 'bytes' | 'lines' };
-  vs?: string;
-  vs2?: string;
-  target?: { text: string; pass: (median: number, ratio: number | undefined) => boolean };
+  /** A Node kind of streams-server.ts, or a Python mode of streams_asyncio.py. */
+  server: { node: string; base?: boolean } | { python: 'bytes' | 'lines' };
+  client: 'raw' | 'corio' | 'corio-base';
+}
+
+interface RatioSpec {
+  id: string;
+  of: string;
+  to: string;
+  goal?: { text: string; pass: (ratio: Spread) => boolean };
 }
 
 const VARIANTS: Variant[] = [
   {
     id: 'echo.raw',
     caseId: 'echo',
-    label: 'node:net socket.pipe(socket)',
+    label: 'node:net pipe, raw client',
     server: { node: 'raw-pipe' },
+    client: 'raw',
   },
   {
     id: 'echo.corio',
     caseId: 'echo',
-    label: 'corio readExactly/write/drain',
+    label: 'corio at both ends (readExactly/write/drain)',
     server: { node: 'corio-bytes' },
-    vs: 'echo.raw',
-    vs2: 'echo.asyncio',
-    target: { text: '≥ 0.8x raw', pass: (_m, ratio) => (ratio ?? 0) >= 0.8 },
+    client: 'corio',
+  },
+  {
+    id: 'echo.base',
+    caseId: 'echo',
+    label: 'corio --base at both ends',
+    server: { node: 'corio-bytes', base: true },
+    client: 'corio-base',
+  },
+  {
+    id: 'echo.corio-server',
+    caseId: 'echo',
+    label: 'corio server, raw client',
+    server: { node: 'corio-bytes' },
+    client: 'raw',
   },
   {
     id: 'echo.asyncio',
     caseId: 'echo',
-    label: 'CPython asyncio readexactly/write/drain',
+    label: 'CPython asyncio server, raw client',
     server: { python: 'bytes' },
-    vs: 'echo.raw',
+    client: 'raw',
   },
   {
     id: 'lines.raw',
     caseId: 'lines',
-    label: 'raw socket, split by hand',
+    label: 'raw split by hand, corked, raw client',
     server: { node: 'raw-lines' },
+    client: 'raw',
   },
   {
     id: 'lines.readline',
     caseId: 'lines',
-    label: "node:readline 'line' events",
+    label: "node:readline 'line' events, raw client",
     server: { node: 'readline-lines' },
-    vs: 'lines.raw',
+    client: 'raw',
   },
   {
     id: 'lines.corio',
     caseId: 'lines',
-    label: 'corio readLine/write/drain',
+    label: 'corio at both ends (readLine/write/drain)',
     server: { node: 'corio-lines' },
-    vs: 'lines.readline',
-    vs2: 'lines.asyncio',
-    target: { text: '≥ 1M lines/s', pass: (median) => median >= 1e6 },
+    client: 'corio',
+  },
+  {
+    id: 'lines.base',
+    caseId: 'lines',
+    label: 'corio --base at both ends',
+    server: { node: 'corio-lines', base: true },
+    client: 'corio-base',
+  },
+  {
+    id: 'lines.corio-server',
+    caseId: 'lines',
+    label: 'corio server, raw client',
+    server: { node: 'corio-lines' },
+    client: 'raw',
   },
   {
     id: 'lines.asyncio',
     caseId: 'lines',
-    label: 'CPython asyncio readline/write/drain',
+    label: 'CPython asyncio server, raw client',
     server: { python: 'lines' },
-    vs: 'lines.raw',
+    client: 'raw',
   },
 ];
 
-const CASE_TITLES: Record<CaseId, string> = {
-  echo: `echo: ${String(ECHO_BYTES / MiB)} MiB in ${String(CHUNK / 1024)} KiB chunks through the server (MB/s, higher is better)`,
-  lines: `lines: ${formatNumber(LINES, 0)} lines of ${String(LINE_LENGTH)} bytes echoed line by line (lines/s, higher is better)`,
+const RATIOS: RatioSpec[] = [
+  {
+    id: 'echo: corio / raw',
+    of: 'echo.corio',
+    to: 'echo.raw',
+    goal: { text: '≥ 0.9', pass: (r) => r.median >= 0.9 },
+  },
+  { id: 'echo: corio / base', of: 'echo.corio', to: 'echo.base' },
+  { id: 'echo: corio server / asyncio server', of: 'echo.corio-server', to: 'echo.asyncio' },
+  { id: 'lines: corio / raw', of: 'lines.corio', to: 'lines.raw' },
+  { id: 'lines: corio / base', of: 'lines.corio', to: 'lines.base' },
+  { id: 'lines: corio server / asyncio server', of: 'lines.corio-server', to: 'lines.asyncio' },
+];
+
+const CASES: Record<CaseId, { title: string; unit: string; value: (ms: number) => number }> = {
+  echo: {
+    title: `echo: ${String(ECHO_BYTES / 2 ** 20)} MiB in 64 KiB chunks through the server`,
+    unit: 'MB/s',
+    value: (ms) => ECHO_BYTES / 1e6 / (ms / 1000),
+  },
+  lines: {
+    title: `lines: ${formatNumber(LINES, 0)} lines of 16 bytes echoed line by line`,
+    unit: 'lines/s',
+    value: (ms) => LINES / (ms / 1000),
+  },
 };
 
-interface Result extends Measurement {
-  id: string;
-  caseId: CaseId;
-  label: string;
-  unit: Unit;
-  vs?: string | undefined;
-  vs2?: string | undefined;
-  ratio?: number | undefined;
-  ratio2?: number | undefined;
-  target?: string | undefined;
-  pass?: boolean | undefined;
+async function startVariant(variant: Variant, base: string | undefined): Promise<Child[]> {
+  const { server: spec } = variant;
+  const server =
+    'python' in spec
+      ? await startChild('python3', [`${BENCH_DIR}streams_asyncio.py`, spec.python])
+      : await startChild(
+          ...tsxCommand('streams-server.ts', [
+            spec.node,
+            ...(spec.base === true && base !== undefined ? [base] : []),
+          ]),
+        );
+  const port = String(server.info.port);
+  const clientArgs =
+    variant.client === 'corio-base' && base !== undefined
+      ? ['corio', variant.caseId, port, base]
+      : [variant.client, variant.caseId, port];
+  const client = await startChild(...tsxCommand('streams-client.ts', clientArgs));
+  return [server, client];
 }
 
-// ---------------------------------------------------------------------------------------------
-// Servers and the client.
-
-interface RunningServer {
-  port: number;
-  stop: () => Promise<void>;
-  info: Record<string, unknown>;
+interface CaseResult {
+  /** Each variant's throughput per round (units per second of wall time). */
+  variants: Map<string, number[]>;
+  /** Each variant's units per CPU second (server and client together) per round. */
+  perCpu: Map<string, number[]>;
+  load: number[];
 }
 
-async function startServerProcess(variant: Variant): Promise<RunningServer> {
-  const child: ChildProcess =
-    'node' in variant.server
-      ? spawn(
-          process.execPath,
-          ['--import', 'tsx', `${BENCH_DIR}streams-server.ts`, variant.server.node],
-          {
-            cwd: ROOT_DIR,
-            stdio: ['pipe', 'pipe', 'inherit'],
-          },
-        )
-      : spawn('python3', [`${BENCH_DIR}streams_asyncio.py`, variant.server.python], {
-          stdio: ['pipe', 'pipe', 'inherit'],
-        });
-  const exited = new Promise<void>((resolve) =>
-    child.once('exit', () => {
-      resolve();
-    }),
-  );
-  const stdout = child.stdout;
-  if (stdout === null || child.stdin === null) throw new Error('streams bench: no stdio');
-  const lines = createInterface({ input: stdout });
-  const first = await new Promise<string>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', (code) => {
-      reject(new Error(`${variant.id}: server exited with ${String(code)}`));
-    });
-    lines.once('line', resolve);
-  });
-  const info = JSON.parse(first) as { port: number } & Record<string, unknown>;
-  const stdin = child.stdin;
-  return {
-    port: info.port,
-    info,
-    stop: async () => {
-      stdin.end();
-      await exited;
-    },
-  };
-}
-
-/**
- * Sends `payload` in 64 KiB chunks (respecting backpressure) and waits until as many bytes came
- * back. Returns the milliseconds from the first write to the last byte received.
- */
-function echoRun(port: number, payload: Buffer): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const socket = connect({ port, host: '127.0.0.1', noDelay: true });
-    let received = 0;
-    let start = 0;
-    socket.on('error', reject);
-    socket.on('data', (data: Buffer) => {
-      received += data.length;
-      if (received >= payload.length) {
-        const ms = performance.now() - start;
-        socket.end();
-        socket.once('close', () => {
-          resolve(ms);
-        });
-        socket.resume();
-      }
-    });
-    socket.once('connect', () => {
-      start = performance.now();
-      let offset = 0;
-      const pump = (): void => {
-        while (offset < payload.length) {
-          const chunk = payload.subarray(offset, offset + CHUNK);
-          offset += chunk.length;
-          if (!socket.write(chunk)) {
-            socket.once('drain', pump);
-            return;
-          }
-        }
-      };
-      pump();
-    });
-  });
-}
-
-function linesPayload(): Buffer {
-  const payload = Buffer.alloc(LINES * LINE_LENGTH);
-  for (let i = 0; i < LINES; i++) {
-    payload.write(`line ${String(i).padStart(LINE_LENGTH - 6, '0')}\n`, i * LINE_LENGTH, 'latin1');
-  }
-  return payload;
-}
-
-async function measureVariant(variant: Variant, payloads: Record<CaseId, Buffer>): Promise<Result> {
-  const server = await startServerProcess(variant);
-  const payload = payloads[variant.caseId];
-  const unit: Unit = variant.caseId === 'echo' ? 'MB/s' : 'lines/s';
+async function runCase(
+  caseId: CaseId,
+  variants: readonly Variant[],
+  rounds: number,
+  base: string | undefined,
+): Promise<CaseResult> {
+  const children = new Map<string, Child[]>();
+  for (const variant of variants) children.set(variant.id, await startVariant(variant, base));
+  const figures = new Map(variants.map((v) => [v.id, [] as number[]]));
+  const perCpu = new Map(variants.map((v) => [v.id, [] as number[]]));
+  const load: number[] = [];
+  const { value } = CASES[caseId];
   try {
-    const m = await measure(
-      async () => {
-        const ms = await echoRun(server.port, payload);
-        return variant.caseId === 'echo' ? payload.length / 1e6 / (ms / 1000) : LINES / (ms / 1000);
-      },
-      { warmup: 1, runs: 5 },
-    );
-    return {
-      ...m,
-      id: variant.id,
-      caseId: variant.caseId,
-      label: variant.label,
-      unit,
-      vs: variant.vs,
-      vs2: variant.vs2,
-    };
+    // Round 0 is a warm-up for every implementation (JIT, socket buffers), not counted.
+    for (let round = 0; round <= rounds; round++) {
+      for (const variant of rotate(variants, round)) {
+        const [server, client] = children.get(variant.id) ?? [];
+        if (server === undefined || client === undefined) continue;
+        const before = Number((await server.request('cpu')).cpuMs);
+        const answer = await client.request('run');
+        const after = Number((await server.request('cpu')).cpuMs);
+        if (round === 0) continue;
+        const cpu = after - before + Number(answer.cpuMs);
+        figures.get(variant.id)?.push(value(Number(answer.ms)));
+        perCpu.get(variant.id)?.push(value(cpu));
+      }
+      if (round > 0) load.push(load1());
+      process.stderr.write(
+        `  ${caseId} round ${String(round)}${round === 0 ? ' (warm-up)' : ''}\n`,
+      );
+    }
   } finally {
-    await server.stop();
+    for (const pair of children.values()) for (const child of pair) await child.stop();
   }
+  return { variants: figures, perCpu, load };
 }
 
-// ---------------------------------------------------------------------------------------------
-// Reporting (the shape of bench/results/<major>.json).
-
-function formatValue(value: number, unit: Unit): string {
-  return unit === 'MB/s' ? formatNumber(value, 0) : formatNumber(value, 0);
-}
-
-function report(results: readonly Result[]): void {
-  const header = [
-    'case / variant',
-    'median',
-    'min–max',
-    'unit',
-    'ratio',
-    'vs',
-    'ratio 2',
-    'vs 2',
-    'target',
-  ];
-  for (const caseId of Object.keys(CASE_TITLES) as CaseId[]) {
-    const rows = results.filter((r) => r.caseId === caseId);
-    if (rows.length === 0) continue;
-    console.log(`\n${CASE_TITLES[caseId]}`);
-    printTable(
-      header,
-      rows.map((r) => [
-        `  ${r.label}`,
-        formatValue(r.median, r.unit),
-        `${formatValue(r.min, r.unit)}–${formatValue(r.max, r.unit)}`,
-        r.unit,
-        r.ratio === undefined ? '' : `${r.ratio.toFixed(2)}x`,
-        r.vs ?? '',
-        r.ratio2 === undefined ? '' : `${r.ratio2.toFixed(2)}x`,
-        r.vs2 ?? '',
-        r.target === undefined ? '' : `${r.target} ${r.pass === true ? 'PASS' : 'FAIL'}`,
-      ]),
+function parseArgs(argv: readonly string[]): { only: string[]; rounds: number; base?: string } {
+  const only: string[] = [];
+  let rounds = 7;
+  let base: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    if (arg === '--rounds') rounds = Number(argv[++i]);
+    else if (arg === '--base') base = argv[++i];
+    else only.push(arg);
+  }
+  if (!Number.isInteger(rounds) || rounds < 1) {
+    throw new RangeError(
+      `bench:streams: --rounds must be a positive integer, received ${String(rounds)}`,
     );
   }
+  return base === undefined ? { only, rounds } : { only, rounds, base };
 }
 
 async function main(): Promise<void> {
-  const requested = process.argv.slice(2).filter((a) => !a.startsWith('-'));
-  const selected =
-    requested.length === 0
-      ? VARIANTS
-      : VARIANTS.filter((v) => requested.includes(v.id) || requested.includes(v.caseId));
+  const { only, rounds, base } = parseArgs(process.argv.slice(2));
+  const selected = VARIANTS.filter(
+    (v) =>
+      (base !== undefined || !v.id.endsWith('.base')) &&
+      (only.length === 0 || only.includes(v.id) || only.includes(v.caseId)),
+  );
   if (selected.length === 0) {
     throw new RangeError(
-      `bench:streams: nothing matches ${requested.join(', ')}; ids: ${VARIANTS.map((v) => v.id).join(', ')}`,
+      `bench:streams: nothing matches ${only.join(', ')}; ids: ${VARIANTS.map((v) => v.id).join(', ')}`,
     );
   }
   const info = machine();
   const source = await corioSource(['core', 'streams']);
   console.log(
     `corio streams bench — Node ${String(info.node)} (V8 ${String(info.v8)}), ${String(info.platform)}\n` +
-      `${String(info.cpu)}, ${String(info.cores)} cores, ${String(info.memoryGiB)} GiB, ` +
-      `load ${String(info.loadavg)}\ncorio ${source.commit} (src ${source.srcDigest}); ` +
-      'server in a child process, raw node:net client; medians of 5 runs after a warm-up',
+      `${String(info.cpu)}, ${String(info.cores)} cores, load ${String(info.loadavg)}\n` +
+      `corio ${source.commit} (src ${source.srcDigest})${base === undefined ? '' : `, base ${base}`}; ` +
+      `${String(rounds)} rounds after a warm-up, each implementation once per round`,
   );
-  const payloads: Record<CaseId, Buffer> = {
-    echo: Buffer.alloc(ECHO_BYTES, 'corio streams benchmark '),
-    lines: linesPayload(),
-  };
   const started = performance.now();
-  const results: Result[] = [];
-  for (const variant of selected) {
-    const t0 = performance.now();
-    results.push(await measureVariant(variant, payloads));
-    process.stderr.write(
-      `  ${variant.id.padEnd(16)} ${((performance.now() - t0) / 1000).toFixed(1)} s\n`,
-    );
+  const results = [];
+  const ratioResults = [];
+  const loads: Record<string, number[]> = {};
+  const byId = new Map<string, { wall: number[]; cpu: number[] }>();
+  for (const caseId of Object.keys(CASES) as CaseId[]) {
+    const variants = selected.filter((v) => v.caseId === caseId);
+    if (variants.length === 0) continue;
+    const result = await runCase(caseId, variants, rounds, base);
+    loads[caseId] = result.load;
+    const { title, unit } = CASES[caseId];
+    console.log(`\n${title} (higher is better; load per round ${result.load.join(' ')})`);
+    const rows = [];
+    for (const variant of variants) {
+      const wall = result.variants.get(variant.id) ?? [];
+      const cpu = result.perCpu.get(variant.id) ?? [];
+      byId.set(variant.id, { wall, cpu });
+      const s = spread(wall);
+      const c = spread(cpu);
+      results.push({ id: variant.id, caseId, label: variant.label, unit, ...s, perCpuSecond: c });
+      rows.push([
+        `  ${variant.label}`,
+        formatNumber(s.median, 0),
+        `${formatNumber(s.min, 0)}–${formatNumber(s.max, 0)}`,
+        formatNumber(c.median, 0),
+        `${formatNumber(c.min, 0)}–${formatNumber(c.max, 0)}`,
+      ]);
+    }
+    printTable(['implementation', `${unit} median`, 'min–max', `per CPU s`, 'min–max'], rows);
   }
-  const byId = new Map(results.map((r) => [r.id, r]));
-  for (const r of results) {
-    const variant = VARIANTS.find((v) => v.id === r.id);
-    const base = r.vs === undefined ? undefined : byId.get(r.vs);
-    r.ratio = base === undefined ? undefined : r.median / base.median;
-    const base2 = r.vs2 === undefined ? undefined : byId.get(r.vs2);
-    r.ratio2 = base2 === undefined ? undefined : r.median / base2.median;
-    r.target = variant?.target?.text;
-    r.pass = variant?.target?.pass(r.median, r.ratio);
+  const rows = [];
+  for (const spec of RATIOS) {
+    const of = byId.get(spec.of);
+    const to = byId.get(spec.to);
+    if (of === undefined || to === undefined) continue;
+    const r = ratios(of.wall, to.wall);
+    const c = ratios(of.cpu, to.cpu);
+    const pass = spec.goal?.pass(r);
+    ratioResults.push({ ...spec, goal: spec.goal?.text, pass, ...r, perCpuSecond: c });
+    rows.push([
+      `  ${spec.id}`,
+      r.median.toFixed(2),
+      `${r.min.toFixed(2)}–${r.max.toFixed(2)}`,
+      r.rounds.map((x) => x.toFixed(2)).join(' '),
+      `${c.median.toFixed(2)} (${c.min.toFixed(2)}–${c.max.toFixed(2)})`,
+      spec.goal === undefined ? '' : `${spec.goal.text} ${pass === true ? 'PASS' : 'FAIL'}`,
+    ]);
   }
-  report(results);
+  console.log('\nratios, round by round (throughput; and per CPU second, server and client)');
+  printTable(['ratio', 'median', 'min–max', 'rounds', 'per CPU s', 'goal'], rows);
   const seconds = (performance.now() - started) / 1000;
-  console.log(
-    `\nratio = median ÷ median of the "vs" row (higher is better here); total ${seconds.toFixed(1)} s`,
-  );
-
-  if (requested.length === 0) {
-    const json = { machine: info, corio: source, seconds, results };
+  const end = machine();
+  console.log(`\nload at the end ${String(end.loadavg)}; total ${seconds.toFixed(1)} s`);
+  if (only.length === 0) {
+    const json = {
+      machine: { ...info, loadavgEnd: end.loadavg },
+      corio: source,
+      base,
+      rounds,
+      seconds,
+      loadPerRound: loads,
+      results,
+      ratios: ratioResults,
+    };
     console.log(`wrote ${await writeResults('streams-', json)}`);
   }
 }

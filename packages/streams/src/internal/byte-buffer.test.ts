@@ -1,61 +1,132 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ByteBuffer } from './byte-buffer.js';
 
+/** An unpooled chunk holding `text`, as a socket's chunk is (its own ArrayBuffer, exactly). */
+function chunk(text: string): Buffer {
+  const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(text));
+  bytes.write(text);
+  return bytes;
+}
+
 describe('ByteBuffer', () => {
-  it('adopts a chunk fed to an empty buffer and returns views only of most of it', () => {
+  it('hands out a whole queued chunk, or most of one, without a copy; a small part as a copy', () => {
     const buffer = new ByteBuffer();
-    // Unpooled, as the socket's chunks are (Buffer.from would share the pool with the copies).
-    const chunk = Buffer.allocUnsafeSlow(10);
-    chunk.write('0123456789');
-    buffer.append(chunk, true);
-    expect(buffer.view().buffer).toBe(chunk.buffer);
-    const small = buffer.take(2);
-    expect(small.toString()).toBe('01');
-    expect(small.buffer).not.toBe(chunk.buffer); // a copy: a view would pin the chunk
-    const large = Buffer.allocUnsafeSlow(64);
-    large.fill('x');
-    const other = new ByteBuffer();
-    other.append(large, true);
-    const most = other.take(40);
-    expect(most.buffer).toBe(large.buffer); // a view: most of the chunk
+    const whole = chunk('0123456789');
+    buffer.append(whole, true);
+    expect(buffer.take(10)).toBe(whole);
+    const large = chunk('x'.repeat(64));
+    buffer.append(large, true);
+    const most = buffer.take(40);
+    expect(most.buffer).toBe(large.buffer);
     expect(most.byteOffset).toBe(large.byteOffset);
+    const rest = buffer.take(24);
+    expect(rest.buffer).not.toBe(large.buffer); // under half of its memory: a copy
+    expect(rest.toString()).toBe('x'.repeat(24));
+    const other = chunk('abcdefghij');
+    buffer.append(other, true);
+    const small = buffer.take(2);
+    expect(small.toString()).toBe('ab');
+    expect(small.buffer).not.toBe(other.buffer); // a copy: a view would pin the chunk
   });
 
-  it('copies into a buffer of its own when a second chunk arrives, never into a fed one', () => {
+  it('copies a take that spans chunks once, into the Buffer it returns, never into a chunk', () => {
     const buffer = new ByteBuffer();
-    const first = Buffer.from('abc');
+    const first = chunk('a'.repeat(1500));
+    const second = chunk('b'.repeat(1500));
     buffer.append(first, true);
-    buffer.discard(1);
-    buffer.append(Buffer.from('def'), true);
-    expect(buffer.view().toString()).toBe('bcdef');
-    expect(first.toString()).toBe('abc');
-    expect(buffer.indexOfByte('e'.charCodeAt(0), 0)).toBe(3);
-    expect(buffer.indexOfByte('e'.charCodeAt(0), 4)).toBe(-1);
-    expect(buffer.at(0)).toBe('b'.charCodeAt(0));
-    expect(buffer.at(5)).toBe(undefined);
-    expect(buffer.take(5).toString()).toBe('bcdef');
-    expect(buffer.length).toBe(0);
+    buffer.discard(1000);
+    buffer.append(second, true);
+    expect(buffer.chunks).toBe(2);
+    const taken = buffer.take(1000);
+    expect(taken.toString()).toBe('a'.repeat(500) + 'b'.repeat(500));
+    expect(taken.buffer).not.toBe(first.buffer);
+    expect(taken.buffer).not.toBe(second.buffer);
+    expect(first.toString()).toBe('a'.repeat(1500));
+    expect(buffer.length).toBe(1000);
+    expect(buffer.chunks).toBe(1);
   });
 
-  it('adopts a copy of a chunk it may not keep, unpooled, so views of most of it stay cheap', () => {
+  it('copies a chunk it may not keep, unpooled, so views of most of it stay cheap', () => {
     const buffer = new ByteBuffer();
-    const chunk = Buffer.from('0123456789');
-    buffer.append(chunk, false);
-    chunk.fill('x');
-    expect(buffer.view().toString()).toBe('0123456789');
-    expect(buffer.view().buffer).not.toBe(chunk.buffer);
-    expect(buffer.view().buffer.byteLength).toBe(10);
+    const fed = Buffer.from('0123456789');
+    buffer.append(fed, false);
+    fed.fill('x');
     const most = buffer.take(8);
-    expect(most.buffer).toBe(buffer.view().buffer); // a view of the copy
     expect(most.toString()).toBe('01234567');
+    expect(most.buffer).not.toBe(fed.buffer);
+    expect(most.buffer.byteLength).toBe(10);
   });
 
-  it('lets a consumed chunk of the peer go', () => {
+  it('copies short chunks that arrive behind others into one tail chunk, and lets it go once read', () => {
     const buffer = new ByteBuffer();
-    const chunk = Buffer.from('line\n');
-    buffer.append(chunk, true);
-    buffer.discard(5);
-    expect(buffer.length).toBe(0);
-    expect(buffer.view().buffer).not.toBe(chunk.buffer);
+    buffer.append(chunk('x'), true);
+    const pieces = ['a', 'b', 'c', 'd', 'e'].map(chunk);
+    for (const piece of pieces) buffer.append(piece, true);
+    expect(buffer.chunks).toBe(2);
+    expect(buffer.take(6).toString()).toBe('xabcde');
+    expect(buffer.chunks).toBe(0);
+    // An empty buffer queues even a short chunk as it is: nothing of ours is held.
+    const line = chunk('line\n');
+    buffer.append(line, true);
+    expect(buffer.take(5)).toBe(line);
+  });
+
+  it('finds bytes and separators across chunks', () => {
+    const buffer = new ByteBuffer();
+    buffer.append(chunk(`${'x'.repeat(1023)}\r`), true);
+    buffer.append(chunk('\n'), true); // short, behind: the tail
+    buffer.append(chunk(`\r\n${'y'.repeat(1022)}`), true);
+    expect(buffer.chunks).toBe(3);
+    expect(buffer.indexOf(Buffer.from('\r\n\r\n'), 0)).toBe(1023);
+    expect(buffer.indexOf(Buffer.from('\r\n\r\n'), 1024)).toBe(-1);
+    expect(buffer.indexOf(Buffer.from('\ny'), 0)).toBe(1026);
+    expect(buffer.indexOf(Buffer.from('yz'), 0)).toBe(-1);
+    expect(buffer.indexOfByte(0x0a, 0)).toBe(1024);
+    expect(buffer.indexOfByte(0x0a, 1025)).toBe(1026);
+    expect(buffer.indexOfByte(0x0a, 1027)).toBe(-1);
+    expect(buffer.at(1024)).toBe(0x0a);
+    expect(buffer.at(2049)).toBe(undefined);
+    buffer.discard(1024);
+    expect(buffer.indexOf(Buffer.from('\n\r\n'), 0)).toBe(0);
+    expect(buffer.at(0)).toBe(0x0a);
+  });
+
+  it('behaves as one contiguous Buffer whatever the chunks (property)', () => {
+    const op = fc.oneof(
+      fc.record({ append: fc.uint8Array({ maxLength: 2000, max: 3 }), adopt: fc.boolean() }),
+      fc.record({ take: fc.nat(3000) }),
+      fc.record({ discard: fc.nat(3000) }),
+      fc.record({ find: fc.uint8Array({ minLength: 1, maxLength: 4, max: 3 }), from: fc.nat(100) }),
+    );
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 40 }), (ops) => {
+        const buffer = new ByteBuffer();
+        let model = Buffer.alloc(0);
+        for (const o of ops) {
+          if ('append' in o) {
+            const bytes = Buffer.from(o.append);
+            buffer.append(bytes, o.adopt);
+            model = Buffer.concat([model, bytes]);
+          } else if ('take' in o) {
+            const n = Math.min(o.take, model.length);
+            expect(buffer.take(n).equals(model.subarray(0, n))).toBe(true);
+            model = model.subarray(n);
+          } else if ('discard' in o) {
+            const n = Math.min(o.discard, model.length);
+            buffer.discard(n);
+            model = model.subarray(n);
+          } else {
+            const sep = Buffer.from(o.find);
+            expect(buffer.indexOf(sep, o.from)).toBe(model.indexOf(sep, o.from));
+            expect(buffer.indexOfByte(sep[0] as number, o.from)).toBe(
+              model.indexOf(sep[0] as number, o.from),
+            );
+            expect(buffer.at(o.from)).toBe(model[o.from]);
+          }
+          expect(buffer.length).toBe(model.length);
+        }
+      }),
+    );
   });
 });

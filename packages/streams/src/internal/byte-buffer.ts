@@ -1,9 +1,15 @@
-// The byte buffer behind StreamReader: a growable window over one Buffer, with the search and
-// take operations the reads are built from.
+// The byte buffer behind StreamReader: a queue of received chunks, with the search and take
+// operations the reads are built from. A chunk stays as it arrived until it is read, so a read
+// that takes most of a chunk takes it without a copy, and one that spans chunks copies each
+// byte once (into the Buffer it returns), never into a buffer of ours and out again.
 
-const EMPTY = Buffer.alloc(0);
-// An empty buffer of ours up to this size is kept for the next bytes.
-const RETAINED = 1024 * 1024;
+// A chunk shorter than this that arrives behind others is copied into a tail buffer of ours
+// rather than queued as it is: a peer that trickles tiny packets at a reader that waits must
+// not cost an object (and a step of every search) per packet.
+const SMALL = 1024;
+// The size of a tail buffer. An empty ByteBuffer lets its tail go: an idle connection holds no
+// memory.
+const TAIL = 4096;
 
 /** Converts written or fed data to a Buffer without copying a Uint8Array. */
 export function toBytes(data: string | Uint8Array): Buffer {
@@ -19,101 +25,205 @@ function copyOf(bytes: Buffer): Buffer {
 }
 
 /**
- * A FIFO of bytes. A chunk appended to an empty buffer is adopted without a copy (and never
- * written into), and bytes are copied into a buffer of our own only when a second chunk
- * arrives before the first is consumed. Only a chunk nobody else writes into is adopted as it
- * is (a socket's); of any other, a copy is.
+ * A FIFO of bytes, kept as the chunks that were appended. A chunk nobody else writes into (a
+ * socket's) is queued as it is; of any other, a copy is. Short chunks are copied into a tail
+ * buffer of ours. Nothing is ever written into a byte that was queued, so a view of a queued
+ * chunk handed to a reader stays valid for good.
  */
 export class ByteBuffer {
-  // Live bytes are #buffer[#start, #end); #owned is whether #buffer is ours to write into.
-  #buffer: Buffer = EMPTY;
-  #start = 0;
-  #end = 0;
-  #owned = true;
+  // The live bytes are #chunks[0] from #offset, then the other chunks whole; no chunk is empty
+  // and #length is their total. #tail[#tailEnd, …) is free; when #tailQueued, the last chunk is
+  // a view of #tail ending at #tailEnd (short appends extend it).
+  #chunks: Buffer[] = [];
+  #offset = 0;
+  #length = 0;
+  #tail: Buffer | undefined = undefined;
+  #tailEnd = 0;
+  #tailQueued = false;
 
   /** How many bytes are buffered. */
   get length(): number {
-    return this.#end - this.#start;
+    return this.#length;
   }
 
-  /** The live bytes, as a view (valid until the next append). */
-  view(): Buffer {
-    return this.#buffer.subarray(this.#start, this.#end);
+  /** How many chunks are queued (for tests and the reader's `toString`). */
+  get chunks(): number {
+    return this.#chunks.length;
+  }
+
+  /**
+   * Appends `bytes`: `bytes` itself if `adopt` (nobody writes into it afterwards), else a copy;
+   * a short chunk behind others either way is copied into the tail.
+   */
+  append(bytes: Buffer, adopt: boolean): void {
+    const size = bytes.length;
+    if (size === 0) return;
+    const queued = this.#length;
+    this.#length += size;
+    if (size < SMALL && queued > 0) {
+      this.#appendShort(bytes);
+      return;
+    }
+    this.#tailQueued = false;
+    this.#chunks.push(adopt ? bytes : copyOf(bytes));
+  }
+
+  #appendShort(bytes: Buffer): void {
+    let tail = this.#tail;
+    const end = this.#tailEnd;
+    if (tail === undefined || end + bytes.length > tail.length) {
+      tail = Buffer.allocUnsafeSlow(TAIL);
+      this.#tail = tail;
+      this.#tailEnd = 0;
+      this.#tailQueued = false;
+    }
+    const start = this.#tailEnd;
+    bytes.copy(tail, start);
+    this.#tailEnd = start + bytes.length;
+    const chunks = this.#chunks;
+    if (this.#tailQueued) {
+      // Extend the last chunk, a view of the tail ending at `start`.
+      const last = chunks[chunks.length - 1] as Buffer;
+      const from = last.byteOffset - tail.byteOffset;
+      chunks[chunks.length - 1] = tail.subarray(from, this.#tailEnd);
+    } else {
+      chunks.push(tail.subarray(start, this.#tailEnd));
+      this.#tailQueued = true;
+    }
   }
 
   /** The offset (from the first live byte) of `byte` at or after `from`, or -1. */
   indexOfByte(byte: number, from: number): number {
-    const index = this.#buffer.indexOf(byte, this.#start + from);
-    return index === -1 || index >= this.#end ? -1 : index - this.#start;
+    const chunks = this.#chunks;
+    const first = chunks[0];
+    if (first === undefined) return -1;
+    // The common case, a line within the first chunk, without the loop.
+    const offset = this.#offset;
+    const index = first.indexOf(byte, offset + from);
+    if (index !== -1) return index - offset;
+    let base = first.length - offset; // the offset of the current chunk's byte 0
+    for (let i = 1; i < chunks.length; i++) {
+      const chunk = chunks[i] as Buffer;
+      const local = from - base;
+      if (local < chunk.length) {
+        const found = chunk.indexOf(byte, local < 0 ? 0 : local);
+        if (found !== -1) return base + found;
+      }
+      base += chunk.length;
+    }
+    return -1;
+  }
+
+  /**
+   * The offset (from the first live byte) of the first `sep` that starts at or after `from`,
+   * or -1; `sep` may span chunks.
+   */
+  indexOf(sep: Buffer, from: number): number {
+    const chunks = this.#chunks;
+    const last = sep.length - 1;
+    let base = -this.#offset;
+    for (let i = 0; i < chunks.length; i++) {
+      const chunk = chunks[i] as Buffer;
+      let local = from - base;
+      if (local < 0) local = 0;
+      if (local < chunk.length) {
+        // A match within the chunk starts before any that crosses its end.
+        const index = chunk.indexOf(sep, local);
+        if (index !== -1) return base + index;
+        for (let start = Math.max(local, chunk.length - last); start < chunk.length; start++) {
+          if (this.#matchesAcross(sep, i, start)) return base + start;
+        }
+      }
+      base += chunk.length;
+    }
+    return -1;
+  }
+
+  /** Whether `sep` is at `start` of chunk `i` and runs on into the next ones. */
+  #matchesAcross(sep: Buffer, i: number, start: number): boolean {
+    let chunk = this.#chunks[i] as Buffer;
+    let at = start;
+    for (const byte of sep) {
+      if (at === chunk.length) {
+        const next = this.#chunks[++i];
+        if (next === undefined) return false;
+        chunk = next;
+        at = 0;
+      }
+      if (chunk[at++] !== byte) return false;
+    }
+    return true;
   }
 
   /** The live byte at `offset`, or `undefined`. */
   at(offset: number): number | undefined {
-    const index = this.#start + offset;
-    return index < this.#end ? this.#buffer[index] : undefined;
+    let local = offset + this.#offset;
+    for (const chunk of this.#chunks) {
+      if (local < chunk.length) return chunk[local];
+      local -= chunk.length;
+    }
+    return undefined;
   }
 
   /**
-   * Removes the first `n` live bytes and returns them: a copy, or a view of an adopted chunk
-   * when they are at least half of its memory (nothing writes into an adopted chunk, and a view
-   * that small would keep too much of it alive).
+   * Removes the first `n` live bytes (`n <= length`) and returns them: a view when they are
+   * at least half of the memory of the one chunk that holds them (the whole of a socket's chunk,
+   * or most of it: a view that small would keep too much of it alive), else a copy.
    */
   take(n: number): Buffer {
-    const start = this.#start;
-    const buffer = this.#buffer;
-    let chunk: Buffer;
-    if (!this.#owned && 2 * n >= buffer.buffer.byteLength) {
-      chunk = buffer.subarray(start, start + n);
-    } else {
-      chunk = Buffer.allocUnsafe(n);
-      buffer.copy(chunk, 0, start, start + n);
-    }
-    this.discard(n);
-    return chunk;
-  }
-
-  /** Removes the first `n` live bytes. */
-  discard(n: number): void {
-    this.#start += n;
-    if (this.#start >= this.#end) {
-      this.#start = 0;
-      this.#end = 0;
-      // A consumed chunk of the peer's, or a large buffer of ours, is let go.
-      if (!this.#owned || this.#buffer.length > RETAINED) {
-        this.#buffer = EMPTY;
-        this.#owned = true;
+    if (n === 0) return Buffer.alloc(0);
+    const first = this.#chunks[0] as Buffer;
+    const start = this.#offset;
+    const end = start + n;
+    if (end <= first.length) {
+      let bytes: Buffer;
+      // (The length first: most takes are short, and `buffer` is a getter.)
+      if (2 * n >= first.length && 2 * n >= first.buffer.byteLength) {
+        bytes = start === 0 && end === first.length ? first : first.subarray(start, end);
+      } else {
+        bytes = Buffer.allocUnsafe(n);
+        first.copy(bytes, 0, start, end);
       }
+      this.#consumeFirst(n, end);
+      return bytes;
+    }
+    const bytes = Buffer.allocUnsafe(n);
+    let copied = 0;
+    while (copied < n) {
+      const chunk = this.#chunks[0] as Buffer;
+      const from = this.#offset;
+      const to = Math.min(chunk.length, from + n - copied);
+      chunk.copy(bytes, copied, from, to);
+      copied += to - from;
+      this.#consumeFirst(to - from, to);
+    }
+    return bytes;
+  }
+
+  /** Removes the first `n` live bytes (`n <= length`). */
+  discard(n: number): void {
+    let left = n;
+    while (left > 0) {
+      const chunk = this.#chunks[0] as Buffer;
+      const step = Math.min(left, chunk.length - this.#offset);
+      this.#consumeFirst(step, this.#offset + step);
+      left -= step;
     }
   }
 
-  /**
-   * Appends `bytes`, adopting them when the buffer is empty: `bytes` itself if `adopt` (nobody
-   * writes into it afterwards), else a copy.
-   */
-  append(bytes: Buffer, adopt: boolean): void {
-    const live = this.#end - this.#start;
-    if (live === 0 && (!this.#owned || this.#buffer.length < bytes.length)) {
-      this.#buffer = adopt ? bytes : copyOf(bytes);
-      this.#owned = false;
-      this.#start = 0;
-      this.#end = bytes.length;
+  /** Removes `n` bytes from the first chunk, whose next live byte is then at `end`. */
+  #consumeFirst(n: number, end: number): void {
+    this.#length -= n;
+    const chunks = this.#chunks;
+    if (end < (chunks[0] as Buffer).length) {
+      this.#offset = end;
       return;
     }
-    if (this.#end + bytes.length > this.#buffer.length || !this.#owned) {
-      const needed = live + bytes.length;
-      if (this.#owned && needed <= this.#buffer.length && this.#start >= live) {
-        // Enough room once the live bytes move to the front (source and target do not overlap).
-        this.#buffer.copy(this.#buffer, 0, this.#start, this.#end);
-      } else {
-        const grown = Buffer.allocUnsafe(Math.max(needed, 2 * live, 4096));
-        this.#buffer.copy(grown, 0, this.#start, this.#end);
-        this.#buffer = grown;
-        this.#owned = true;
-      }
-      this.#start = 0;
-      this.#end = live;
+    this.#offset = 0;
+    chunks.shift();
+    if (chunks.length === 0) {
+      this.#tail = undefined;
+      this.#tailQueued = false;
     }
-    bytes.copy(this.#buffer, this.#end);
-    this.#end += bytes.length;
   }
 }

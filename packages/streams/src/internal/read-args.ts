@@ -1,6 +1,30 @@
 // Validation of the reads' arguments.
 import { toBytes } from './byte-buffer.js';
 
+/** readUntil's default separator, and readLine's. */
+export const NEWLINE = Buffer.from('\n');
+export const NEWLINES: readonly Buffer[] = [NEWLINE];
+
+// The last string separator readUntil() was given, and its bytes: a loop that reads with one
+// separator (an HTTP server's '\r\n\r\n') neither encodes nor validates it again each time.
+let lastText = '\n';
+let lastSeparators: readonly Buffer[] = NEWLINES;
+
+/**
+ * The bytes of a separator seen before (the default, or the last string), without validation
+ * or allocation; `undefined` for any other (`separators()` then validates it). A Uint8Array is
+ * never remembered: its caller may change it between reads.
+ */
+export function knownSeparators(separator: unknown): readonly Buffer[] | undefined {
+  if (separator === NEWLINE) return NEWLINES;
+  if (typeof separator !== 'string') return undefined;
+  if (separator === lastText) return lastSeparators;
+  if (separator.length === 0) return undefined;
+  lastText = separator;
+  lastSeparators = [Buffer.from(separator, 'utf8')];
+  return lastSeparators;
+}
+
 /** Renders a received value for an error message. */
 export function describe(value: unknown): string {
   return typeof value === 'string' ? JSON.stringify(value) : String(value);

@@ -3,9 +3,10 @@ import type { Socket } from 'node:net';
 /** Writes at least this long go to the socket as they are; shorter ones are gathered. */
 export const GATHER_BELOW = 4096;
 
-// The gather buffer's first size: the short writes of a tick usually fit in it. A writer keeps
-// one of this size between ticks (it is let go by end()).
+// The size of a gather slab: the short writes of many ticks usually fit in one. A writer keeps
+// its slab between ticks (it is let go by end()).
 const CAPACITY = 8192;
+const MAX_SLAB = 64 * 1024;
 const EMPTY = Buffer.alloc(0);
 
 /**
@@ -13,16 +14,21 @@ const EMPTY = Buffer.alloc(0);
  * `process.nextTick` (one `socket.write`, so one system call, instead of one per write: Node's
  * per-write cost dominates for short lines).
  *
- * A short write is copied into the gather buffer when it is made, not when the tick ends: the
+ * A short write is copied into the gather slab when it is made, not when the tick ends: the
  * caller may change or reuse its buffer as soon as `write()` returns (a raw `net.Socket.write`
  * of a short chunk to an idle socket hands the bytes to the kernel in the call, and callers
- * rely on that).
+ * rely on that). The slab is append-only: a flush hands the socket a view of the bytes
+ * gathered since the last one, without a copy, and the next ticks gather after them; bytes
+ * handed to the socket (which may hold on to them until the kernel has them) are never written
+ * into again. A full slab is replaced by a new one.
  */
 export class WriteBuffer {
-  // #buffer[0, #bytes) holds the tick's short writes (copies, ours alone); #scheduled while a
+  // #slab[#start, #end) holds the gathered writes not yet handed to the socket (copies, ours
+  // alone); #slab[0, #start) was handed over and is never written again; #scheduled while a
   // flush is queued.
-  #buffer: Buffer = EMPTY;
-  #bytes = 0;
+  #slab: Buffer = EMPTY;
+  #start = 0;
+  #end = 0;
   #scheduled = false;
   readonly #socket: () => Socket;
   readonly #flushLater = (): void => {
@@ -37,7 +43,7 @@ export class WriteBuffer {
 
   /** How many bytes are gathered and not yet handed to the socket. */
   get length(): number {
-    return this.#bytes;
+    return this.#end - this.#start;
   }
 
   /** Gathers a copy of `data` (a short write) or, after what was gathered, writes it (a long one). */
@@ -51,40 +57,29 @@ export class WriteBuffer {
       return;
     }
     this.#reserve(data.length);
-    this.#buffer.set(data, this.#bytes);
-    this.#bytes += data.length;
+    this.#slab.set(data, this.#end);
+    this.#end += data.length;
     this.#schedule();
   }
 
   /** Hands what was gathered to the socket now. */
   flush(): void {
-    const bytes = this.#bytes;
-    if (bytes === 0) return;
-    this.#bytes = 0;
+    const start = this.#start;
+    const end = this.#end;
+    if (end === start) return;
+    this.#start = end;
     const socket = this.#socket();
     // As in asyncio, data written after the peer went away is dropped; drain() reports it.
     if (socket.destroyed) return;
-    const buffer = this.#buffer;
-    let data: Buffer;
-    if (2 * bytes >= buffer.length) {
-      // Mostly full: the socket takes the buffer itself (it may hold on to it until the kernel
-      // has the bytes, so it is never written into again) and the next tick gathers into a
-      // new one.
-      data = buffer.subarray(0, bytes);
-      this.#buffer = EMPTY;
-    } else {
-      // Mostly empty: a copy goes (short, so from Node's pool) and the buffer stays for the next
-      // tick, rather than the socket holding a buffer many times the size of its bytes.
-      data = Buffer.allocUnsafe(bytes);
-      buffer.copy(data, 0, 0, bytes);
-    }
-    socket.write(data);
+    socket.write(this.#slab.subarray(start, end));
   }
 
-  /** Hands what was gathered to the socket and lets the gather buffer go: no writes follow. */
+  /** Hands what was gathered to the socket and lets the slab go: no writes follow. */
   end(): void {
     this.flush();
-    this.#buffer = EMPTY;
+    this.#slab = EMPTY;
+    this.#start = 0;
+    this.#end = 0;
   }
 
   #writeString(text: string): void {
@@ -97,7 +92,7 @@ export class WriteBuffer {
       return;
     }
     this.#reserve(size);
-    this.#bytes += this.#buffer.write(text, this.#bytes, 'utf8');
+    this.#end += this.#slab.write(text, this.#end, 'utf8');
     this.#schedule();
   }
 
@@ -110,13 +105,21 @@ export class WriteBuffer {
     this.#socket().write(data);
   }
 
+  /** Makes room for `size` more bytes after #end, in a new slab if this one is full. */
   #reserve(size: number): void {
-    const needed = this.#bytes + size;
-    const buffer = this.#buffer;
-    if (needed <= buffer.length) return;
-    const grown = Buffer.allocUnsafe(Math.max(needed, 2 * buffer.length, CAPACITY));
-    buffer.copy(grown, 0, 0, this.#bytes);
-    this.#buffer = grown;
+    const end = this.#end;
+    const slab = this.#slab;
+    if (end + size <= slab.length) return;
+    // The bytes not yet handed over move to the new slab; the old one is left to the socket. A
+    // slab grows by doubling within a tick, and a writer whose ticks gather much keeps large
+    // slabs (up to MAX_SLAB) rather than growing one every tick.
+    const pending = end - this.#start;
+    const length = Math.max(pending + size, 2 * pending, Math.min(slab.length, MAX_SLAB), CAPACITY);
+    const fresh = Buffer.allocUnsafeSlow(length);
+    slab.copy(fresh, 0, this.#start, end);
+    this.#slab = fresh;
+    this.#start = 0;
+    this.#end = pending;
   }
 
   #schedule(): void {
