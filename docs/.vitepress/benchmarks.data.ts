@@ -138,7 +138,10 @@ export interface BenchFile {
 /** A result that has a target from the issue, on each Node version measured. */
 export interface BenchHeadline {
   readonly suite: string;
+  /** Unique in its suite: the result's id, `@<target>` added for a second target of a result. */
   readonly id: string;
+  /** The result's id. */
+  readonly resultId: string;
   readonly caseTitle: string;
   readonly text: string;
   readonly vsText?: string;
@@ -402,7 +405,10 @@ function nodeOf(file: BenchFile): string {
   return String(nodeMajor(file));
 }
 
-/** The results that have a target from the issue, one row each, with a cell per Node version. */
+/**
+ * The results that have a target from the issue, one row per result and target, with a cell per
+ * Node version.
+ */
 export function headlines(files: readonly BenchFile[]): BenchHeadline[] {
   const nodes = nodeVersions(files);
   const rows = new Map<string, BenchHeadline & { cells: BenchHeadline['cells'][number][] }>();
@@ -410,12 +416,16 @@ export function headlines(files: readonly BenchFile[]): BenchHeadline[] {
     for (const benchCase of file.cases) {
       for (const row of benchCase.rows) {
         if (row.target === undefined) continue;
-        const key = `${file.suite}/${row.id}`;
+        // A target that changed (`≤ 4x` became `≤ 3x`) is a row of its own: a cell is judged
+        // on the target of its row.
+        const key = `${file.suite}/${row.id}/${row.target}`;
         let headline = rows.get(key);
         if (headline === undefined) {
+          const taken = [...rows.values()].some((h) => h.suite === file.suite && h.id === row.id);
           headline = {
             suite: file.suite,
-            id: row.id,
+            id: taken ? `${row.id}@${row.target}` : row.id,
+            resultId: row.id,
             caseTitle: benchCase.title,
             text: row.text,
             ...(row.vsText === undefined ? {} : { vsText: row.vsText }),
@@ -765,7 +775,9 @@ export default {
       files,
       nodes: nodeVersions(files),
       headlines: headlines(files).map((headline) => {
-        const chart = drawn.find((c) => c.rowIds.includes(`${headline.suite}/${headline.id}`));
+        const chart = drawn.find((c) =>
+          c.rowIds.includes(`${headline.suite}/${headline.resultId}`),
+        );
         return chart === undefined ? headline : { ...headline, chartId: chart.id };
       }),
       pairs: pairHeadlines(files),

@@ -454,6 +454,44 @@ describe('the benchmarks loader, on files of paired rounds', () => {
     ]);
   });
 
+  it('gives a target that changed a headline of its own', () => {
+    const old = parseResults(
+      '20.json',
+      JSON.stringify({
+        results: [
+          {
+            id: 'spawn.promise-all',
+            caseId: 'spawn',
+            label: 'x',
+            unit: 'ms',
+            median: 1,
+            min: 1,
+            max: 1,
+          },
+          {
+            id: 'spawn.gather',
+            caseId: 'spawn',
+            label: 'y',
+            unit: 'ms',
+            median: 3,
+            min: 3,
+            max: 3,
+            vs: 'spawn.promise-all',
+            ratio: 3,
+            target: '≤ 4x',
+            pass: true,
+          },
+        ],
+      }),
+    );
+    const rows = headlines(sortFiles([pairedRun('24.json'), old]));
+    expect(rows.map((h) => [h.id, h.target, h.cells.map((c) => c?.ratioText)])).toEqual([
+      ['spawn.gather', '≤ 4x', ['3.00×', undefined]],
+      ['spawn.gather@≤ 3x', '≤ 3x', [undefined, '6.00×']],
+      ['heap.future', '≤ 600 B', [undefined, '760 B']],
+    ]);
+  });
+
   it('charts ratios to the baseline per round, CPython unpaired beside, an older file left out', () => {
     const old = parseResults(
       '20.json',
