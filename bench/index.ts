@@ -1,5 +1,6 @@
-// corio benchmark suite: `pnpm bench`, or `node --import tsx bench/index.ts` on any Node (22+;
-// the committed figures are Node 24's and 26's). Prints one table per case and writes
+// corio benchmark suite: `pnpm bench`, or `node --expose-gc --import tsx bench/index.ts` on any
+// Node (22+; the committed figures are Node 24's and 26's). --expose-gc lets each sample start
+// after a full collection (see bench/rounds.ts); without it the run says so and goes on. Prints one table per case and writes
 // bench/results/<node-major>.json, which the docs' benchmarks page reads.
 //
 // `bench/index.ts spawn limit` runs only the named cases (and writes no JSON). Cases: task, spawn,
@@ -143,6 +144,9 @@ async function main(): Promise<void> {
       'paired rounds: every implementation once per round, ratios per round (median min–max)',
   );
 
+  if (typeof globalThis.gc !== 'function') {
+    console.log('no gc(): each sample pays for the garbage of the one before (use --expose-gc)');
+  }
   const started = performance.now();
   const results: Result[] = [];
   for (const c of IN_PROCESS) {
@@ -180,7 +184,17 @@ async function main(): Promise<void> {
       ({ id, title, unit, baseline, plot }): CaseInfo => ({ id, title, unit, baseline, plot }),
     );
     const ordered = TABLE_ORDER.flatMap(byCase);
-    const json = { machine: info, load, corio: source, seconds, cases, results: ordered, pairs };
+    const gcBetween = typeof globalThis.gc === 'function';
+    const json = {
+      machine: info,
+      load,
+      corio: source,
+      seconds,
+      gcBetweenSamples: gcBetween,
+      cases,
+      results: ordered,
+      pairs,
+    };
     console.log(`wrote ${await writeResults('', json)}`);
   }
 }

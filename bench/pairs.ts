@@ -70,7 +70,7 @@ async function child(id: string): Promise<number> {
   const script = fileURLToPath(import.meta.url);
   const { stdout } = await execFileAsync(
     process.execPath,
-    ['--import', 'tsx', script, '--child', id],
+    ['--expose-gc', '--import', 'tsx', script, '--child', id],
     { cwd: ROOT_DIR, maxBuffer: 1 << 20, timeout: 300_000 },
   );
   const last = stdout.trim().split('\n').at(-1) ?? '';
@@ -143,7 +143,11 @@ async function main(): Promise<void> {
     const { row } = find(args[1] ?? '');
     for (let i = 0; i < CHILD.warmup; i++) await row.sample();
     const runs: number[] = [];
-    for (let i = 0; i < CHILD.runs; i++) runs.push(await row.sample());
+    for (let i = 0; i < CHILD.runs; i++) {
+      // As between the samples of a round (bench/rounds.ts): each starts on a collected heap.
+      globalThis.gc?.();
+      runs.push(await row.sample());
+    }
     process.stdout.write(`${JSON.stringify({ id: row.id, median: median(runs), runs })}\n`);
     return;
   }

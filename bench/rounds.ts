@@ -45,6 +45,10 @@ export function spread(values: readonly number[]): Spread {
 /**
  * Runs `warmup + rounds` rounds. In round r the implementations run in their order rotated by r,
  * so each takes every position equally often and a drift within a round cancels out.
+ *
+ * With `gc()` (node --expose-gc), a full collection runs before each sample, outside its timing:
+ * otherwise a sample pays for the garbage of the one before it (100k tasks, or an Effect sample's
+ * fibers), which inflates a fast baseline and pulls every ratio towards 1.
  */
 export async function runRounds(
   impls: readonly Impl[],
@@ -59,6 +63,7 @@ export async function runRounds(
     for (const impl of order) {
       if (measured >= (impl.maxRounds ?? Infinity)) continue;
       if (measured < 0 && impl.warmup === false) continue;
+      globalThis.gc?.();
       got.set(impl.id, await impl.sample());
     }
     onRound?.(round + 1, warmup + rounds);
