@@ -1,8 +1,13 @@
 // Heap bytes per pending task: start N tasks that each wait forever, force a full GC, and
-// divide the growth of `heapUsed` by N. Needs `gc()` (node --expose-gc).
+// divide the growth of `heapUsed` by N. Needs `gc()` (node --expose-gc). Bytes do not drift with
+// the machine's load, so this case is not paired in rounds; what does move the figure is what ran
+// before in the same heap (a corio variant measured right after the promise baseline grew by
+// ~700 B/task more than after itself or Effect), so bench/index.ts measures each variant in a
+// fresh process: one warm-up sample, then the measured ones.
 
 import { Future, createTask, gather, sleep } from '@corio/core';
 import type { Task } from '@corio/core';
+import { Effect, Fiber } from 'effect';
 import { median } from './harness.js';
 
 /** How many pending tasks each heap sample holds. */
@@ -13,8 +18,9 @@ export interface HeapResult {
   readonly id: string;
   readonly label: string;
   readonly bytesPerTask: number;
+  /** Round by round: runs[i] of two variants were measured in the same round. */
   readonly runs: readonly number[];
-  /** The warm-up run: it includes one-time growth (sleep's first 100k timers cost more). */
+  /** The warm-up round: it includes one-time growth (sleep's first 100k timers cost more). */
   readonly firstRun: number;
 }
 
@@ -84,6 +90,25 @@ const VARIANTS: readonly Variant[] = [
     },
     finish: cancelAll,
   },
+  {
+    id: 'heap.effect',
+    label: 'Effect fiber suspended in Effect.async (runFork)',
+    start(slots, counter) {
+      // A one-parameter register function: Effect makes no AbortController for it. (Effect.never
+      // would hold a setInterval per fiber.)
+      const pending = Effect.async<never>((_resume) => {
+        counter.started++;
+      });
+      for (let i = 0; i < slots.length; i++) slots[i] = Effect.runFork(pending);
+    },
+    async finish(slots) {
+      const fibers = slots as Fiber.RuntimeFiber<never>[];
+      await Effect.runPromise(Fiber.interruptAll(fibers));
+      if (!fibers.every((fiber) => fiber.unsafePoll() !== null)) {
+        throw new Error('heap: a pending fiber did not end');
+      }
+    },
+  },
 ];
 
 async function fullGc(gc: () => void): Promise<number> {
@@ -100,8 +125,11 @@ async function sampleOnce(variant: Variant, n: number, gc: () => void): Promise<
   const counter = { started: 0 };
   const before = await fullGc(gc);
   variant.start(slots, counter);
-  // Let every task run to its first suspension.
-  await new Promise<void>((resolve) => setImmediate(resolve));
+  // Let every task run to its first suspension (Effect's scheduler starts fibers in batches,
+  // yielding to timers between them: a few turns).
+  for (let turn = 0; turn < 1000 && (turn === 0 || counter.started < n); turn++) {
+    await new Promise<void>((resolve) => setTimeout(resolve, 0));
+  }
   const after = await fullGc(gc);
   if (counter.started !== n) {
     throw new Error(`heap: ${String(counter.started)} of ${String(n)} tasks started`);
@@ -110,18 +138,21 @@ async function sampleOnce(variant: Variant, n: number, gc: () => void): Promise<
   return (after - before) / n;
 }
 
+/** The ids of the heap variants, in table order. */
+export const HEAP_VARIANTS: readonly string[] = VARIANTS.map((v) => v.id);
+
 /**
- * Measures every heap variant: a warm-up run, then `runs` runs, each of {@link HEAP_TASKS} tasks
- * (steady-state figures vary by a few bytes).
+ * Measures the variants named (default: all), one after another: a warm-up sample, then `runs`
+ * samples, each of {@link HEAP_TASKS} tasks (steady-state figures vary by a few bytes).
  */
-export async function measureHeap(runs = 3): Promise<HeapResult[]> {
+export async function measureHeap(ids = HEAP_VARIANTS, runs = 3): Promise<HeapResult[]> {
   const gc = globalThis.gc;
   if (gc === undefined) throw new Error('measureHeap: run node with --expose-gc');
   const collect = (): void => {
     gc();
   };
   const results: HeapResult[] = [];
-  for (const variant of VARIANTS) {
+  for (const variant of VARIANTS.filter((v) => ids.includes(v.id))) {
     const firstRun = await sampleOnce(variant, HEAP_TASKS, collect);
     const samples: number[] = [];
     for (let i = 0; i < runs; i++) samples.push(await sampleOnce(variant, HEAP_TASKS, collect));

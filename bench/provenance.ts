@@ -60,15 +60,28 @@ export function machine(): Record<string, string | number> {
   };
 }
 
+/** bench/results/<prefix><node major>.json, for the Node running this. */
+function resultsFile(prefix: string): string {
+  const major = process.versions.node.split('.')[0] ?? 'unknown';
+  return `${ROOT_DIR}bench/results/${prefix}${major}.json`;
+}
+
+/** The results file of this Node version, parsed; undefined if there is none. */
+export async function readResults(prefix: string): Promise<Record<string, unknown> | undefined> {
+  try {
+    return JSON.parse(await readFile(resultsFile(prefix), 'utf8')) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Writes `json` to bench/results/<prefix><node major>.json, formatted as `prettier --check`
  * expects (the results are committed), and returns the path.
  */
 export async function writeResults(prefix: string, json: unknown): Promise<string> {
-  const major = process.versions.node.split('.')[0] ?? 'unknown';
-  const dir = `${ROOT_DIR}bench/results`;
-  const file = `${dir}/${prefix}${major}.json`;
-  await mkdir(dir, { recursive: true });
+  const file = resultsFile(prefix);
+  await mkdir(`${ROOT_DIR}bench/results`, { recursive: true });
   const options = (await resolveConfig(file)) ?? {};
   await writeFile(file, await format(JSON.stringify(json), { ...options, parser: 'json' }));
   return file;

@@ -1,18 +1,18 @@
-// Workloads of the synchronisation cases (bench/index.ts defines the table rows around them):
+// The synchronisation cases of the core suite:
 // 6. 100,000 jobs through a concurrency limit of 100, each awaiting once;
-// 7. a producer and a consumer passing 200,000 items through a bounded queue;
-// 8. the same workloads in CPython asyncio (bench/asyncio_sync.py).
+// 7. a producer and a consumer passing 200,000 items through a bounded queue (maxsize 1, 100).
+// (8, the same workloads in CPython asyncio, is in bench/reference.ts.)
 // Every sample returns the milliseconds it took and checks that every result arrived.
 
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { Queue, Semaphore, gather, limiter } from '@corio/core';
+import { Queue, Semaphore, gather, limiter, run } from '@corio/core';
 import { Semaphore as MutexSemaphore } from 'async-mutex';
 import pLimit from 'p-limit';
 import PQueue from 'p-queue';
-import { timed } from './harness.js';
+import { effectLimit, effectQueue } from './effect.js';
+import { formatNumber, timed } from './harness.js';
 import { MinimalQueue, MinimalSemaphore } from './minimal.js';
+import { atMost, check, faster, sumOf } from './suite.js';
+import type { Case } from './suite.js';
 
 export const LIMIT_JOBS = 100_000;
 export const LIMIT_CONCURRENCY = 100;
@@ -27,14 +27,6 @@ async function job(): Promise<number> {
   await null;
   return 1;
 }
-
-function check(sum: number, expected: number, where: string): void {
-  if (sum !== expected) {
-    throw new Error(`${where}: got ${String(sum)}, expected ${String(expected)}`);
-  }
-}
-
-const sumOf = (values: readonly number[]): number => values.reduce((a, b) => a + b, 0);
 
 /** Submits every job through `submit`, then awaits them all with `join`. */
 function limitSample(
@@ -115,23 +107,113 @@ export function queueSample(
 export const makeCorioQueue = (maxsize: number): AnyQueue => new Queue<number>(maxsize);
 export const makeMinimalQueue = (maxsize: number): AnyQueue => new MinimalQueue<number>(maxsize);
 
-/** What bench/asyncio_sync.py prints. */
-export interface AsyncioSyncOutput {
-  python: string;
-  workloads: Record<string, { median_ms: number; runs_ms: number[] }>;
+export const LIMIT_CASE: Case = {
+  id: 'limit',
+  title: `6. ${formatNumber(LIMIT_JOBS, 0)} jobs (await null) at concurrency ${String(LIMIT_CONCURRENCY)}`,
+  unit: 'ms',
+  baseline: 'limit.p-limit',
+  plot: 'ratio',
+  rows: [
+    {
+      id: 'limit.p-limit',
+      label: 'p-limit: limit(fn)               Promise.all',
+      sample: limitSamples.pLimit,
+    },
+    {
+      id: 'limit.p-limit-in-run',
+      label: 'p-limit: limit(fn)               Promise.all, inside run()',
+      sample: () => run(limitSamples.pLimit),
+    },
+    {
+      id: 'limit.p-queue',
+      label: 'p-queue: queue.add(fn)           Promise.all',
+      sample: limitSamples.pQueue,
+    },
+    {
+      id: 'limit.async-mutex',
+      label: 'async-mutex: sem.runExclusive   Promise.all',
+      // Seconds per sample (its waiter queue is far slower at 100k waiters): three rounds.
+      maxRounds: 3,
+      warmup: false,
+      sample: limitSamples.asyncMutex,
+    },
+    {
+      id: 'limit.minimal',
+      label: 'minimal semaphore: use(fn)       Promise.all',
+      sample: limitSamples.minimal,
+    },
+    {
+      id: 'limit.corio',
+      label: 'corio limiter: limit(fn)         Promise.all',
+      target: faster(),
+      sample: limitSamples.limiter,
+    },
+    {
+      // The issue's second limiter goal: the same workload as run()'s main task, compared with
+      // p-limit inside run() (like for like: on Node 24+ run() costs p-limit nothing measurable).
+      id: 'limit.corio-in-run',
+      label: 'corio limiter: limit(fn)         Promise.all, inside run()',
+      vs2: 'limit.p-limit-in-run',
+      target: faster('limit.p-limit-in-run'),
+      sample: () => run(limitSamples.limiter),
+    },
+    {
+      id: 'limit.corio-gather',
+      label: 'corio limiter: limit(fn)         gather',
+      sample: limitSamples.limiterGather,
+    },
+    {
+      id: 'limit.semaphore',
+      label: 'corio Semaphore: use(fn)         Promise.all',
+      vs2: 'limit.minimal',
+      target: atMost(1.5, 'limit.minimal'),
+      sample: limitSamples.semaphoreUse,
+    },
+    {
+      id: 'limit.effect',
+      label: 'Effect.forEach({ concurrency: 100 })',
+      vs2: 'limit.corio',
+      sample: effectLimit(LIMIT_JOBS, LIMIT_CONCURRENCY, job),
+    },
+  ],
+};
+
+/** Case 7 for one maxsize: its own case, as each maxsize has its own baseline. */
+function queueCase(maxsize: QueueMaxsize): Case {
+  const size = String(maxsize) as `${QueueMaxsize}`;
+  return {
+    id: `queue-${size}`,
+    title: `7. queue producer → consumer, ${formatNumber(QUEUE_ITEMS, 0)} items, maxsize ${size}`,
+    unit: 'ms',
+    baseline: `queue.minimal-${size}`,
+    plot: 'ratio',
+    rows: [
+      {
+        id: `queue.minimal-${size}`,
+        label: 'minimal queue     plain async fns',
+        sample: queueSample('minimal', makeMinimalQueue, maxsize, false),
+      },
+      {
+        id: `queue.corio-${size}`,
+        label: 'corio Queue       two tasks (gather)',
+        target: atMost(1.5),
+        sample: queueSample('corio Queue', makeCorioQueue, maxsize, true),
+      },
+      {
+        id: `queue.corio-plain-${size}`,
+        label: 'corio Queue       plain async fns',
+        sample: queueSample('corio Queue', makeCorioQueue, maxsize, false),
+      },
+      {
+        id: `queue.effect-${size}`,
+        label: 'Effect Queue.bounded  two fibers (Effect.all)',
+        vs2: `queue.corio-${size}`,
+        // Seconds per sample at maxsize 1: six rounds.
+        maxRounds: 6,
+        sample: effectQueue(QUEUE_ITEMS, maxsize),
+      },
+    ],
+  };
 }
 
-/** Case 8: runs the CPython script; undefined (with a note on stderr) if it cannot. */
-export async function runAsyncioSync(): Promise<AsyncioSyncOutput | undefined> {
-  const script = fileURLToPath(new URL('asyncio_sync.py', import.meta.url));
-  const args = [script, String(LIMIT_JOBS), String(QUEUE_ITEMS), '3', '0'];
-  try {
-    const { stdout } = await promisify(execFile)('python3', args, { timeout: 180_000 });
-    return JSON.parse(stdout) as AsyncioSyncOutput;
-  } catch (error) {
-    console.error(
-      `asyncio-sync: skipped (${error instanceof Error ? error.message : String(error)})`,
-    );
-    return undefined;
-  }
-}
+export const QUEUE_CASES: readonly Case[] = QUEUE_MAXSIZES.map(queueCase);

@@ -32,6 +32,8 @@ export interface DotRangeOptions {
   readonly colors: { readonly domain: readonly string[]; readonly range: readonly string[] };
   /** The `aria-label` of the chart: what a screen reader says instead of drawing it. */
   readonly ariaLabel: string;
+  /** A value marked by a vertical line (1 on a chart of ratios: as fast as the baseline). */
+  readonly reference?: number;
 }
 
 const FONT_SIZE = 12;
@@ -86,8 +88,9 @@ export function dotRangeChart(points: readonly DotRangePoint[], options: DotRang
   const rowKey = (p: DotRangePoint): string => `${labelKey(p.group)}|${p.series}`;
   const keys = groups.flatMap((g) => [labelKey(g), ...series.map((s) => `${labelKey(g)}|${s}`)]);
 
-  const low = Math.min(...points.map((p) => Math.min(p.min, p.median))) / 1.15;
-  const high = Math.max(...points.map((p) => Math.max(p.max, p.median))) * 1.15;
+  const reference = options.reference === undefined ? [] : [options.reference];
+  const low = Math.min(...points.map((p) => Math.min(p.min, p.median)), ...reference) / 1.15;
+  const high = Math.max(...points.map((p) => Math.max(p.max, p.median)), ...reference) * 1.15;
   // A log scale is drawn as a linear one of log10(value): Plot's own log scale hides the labels of
   // some of the ticks it is given.
   const at = options.log ? Math.log10 : (value: number): number => value;
@@ -135,6 +138,9 @@ export function dotRangeChart(points: readonly DotRangePoint[], options: DotRang
       legend: true,
     },
     marks: [
+      ...(options.reference === undefined
+        ? []
+        : [Plot.ruleX([at(options.reference)], { stroke: 'currentColor', strokeOpacity: 0.5 })]),
       // The variant's label, from the left edge of the chart.
       Plot.text(groups, {
         y: labelKey,

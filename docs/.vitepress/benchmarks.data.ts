@@ -17,11 +17,49 @@ export interface BenchResult {
   readonly max: number;
   /** The id of the result this one is compared with. */
   readonly vs?: string;
-  /** median ÷ the median of `vs`. */
+  /**
+   * This result ÷ `vs`: in a file of paired rounds, the median of the per-round ratios (with the
+   * smallest and the largest); in an older file, or for a figure measured in another process
+   * (`paired: false`), the ratio of the two medians.
+   */
   readonly ratio?: number;
+  readonly ratioMin?: number;
+  readonly ratioMax?: number;
+  /** A second comparison (corio inside run() ÷ p-limit inside run()), per round as well. */
+  readonly vs2?: string;
+  readonly ratio2?: number;
+  readonly ratio2Min?: number;
+  readonly ratio2Max?: number;
   /** The target from the issue, such as `≤ 4x`, and whether it was met. */
   readonly target?: string;
+  /** The result the target's ratio is against; absent in a paired file: a target on the figure. */
+  readonly targetVs?: string;
   readonly pass?: boolean;
+  readonly paired?: boolean;
+}
+
+/** What a paired results file says of each case: its title, baseline and kind of chart. */
+export interface BenchCaseInfo {
+  readonly id: string;
+  readonly title: string;
+  readonly unit: string;
+  readonly baseline: string;
+  readonly plot: 'ratio' | 'value';
+}
+
+/** A headline ratio measured as fresh-process pairs (bench/pairs.ts). */
+export interface BenchPair {
+  readonly id: string;
+  readonly label: string;
+  readonly vs: string;
+  readonly vsLabel: string;
+  readonly pairs: number;
+  readonly ratio: number;
+  readonly ratioMin: number;
+  readonly ratioMax: number;
+  readonly target?: string;
+  readonly pass?: boolean;
+  readonly load?: { readonly start: readonly number[]; readonly end: readonly number[] };
 }
 
 /**
@@ -45,6 +83,13 @@ export interface BenchRow extends BenchResult {
   readonly rangeText: string;
   /** `3.15×`, or empty without a ratio. */
   readonly ratioText: string;
+  /** The smallest and the largest per-round ratio, `2.90–3.61`, or empty. */
+  readonly ratioRangeText: string;
+  /** The label of `vs2`, and the second ratio as `1.71× (1.33–7.72)`. */
+  readonly vs2Text?: string;
+  readonly ratio2Text: string;
+  /** What the target is judged on: the ratio it names (`3.15×`) or the figure (`760 B`). */
+  readonly targetText: string;
 }
 
 export interface BenchCase {
@@ -64,6 +109,14 @@ export interface BenchMachine {
   readonly date?: string;
 }
 
+/** A headline pair as the page shows it. */
+export interface BenchPairRow extends BenchPair {
+  readonly text: string;
+  readonly vsText: string;
+  readonly ratioText: string;
+  readonly ratioRangeText: string;
+}
+
 export interface BenchFile {
   /** The file name, such as `20.json` or `streams-24.json`. */
   readonly file: string;
@@ -74,12 +127,21 @@ export interface BenchFile {
   readonly srcDigest?: string;
   readonly seconds?: number;
   readonly cases: readonly BenchCase[];
+  /** Measured in paired rounds (every implementation once per round): a file with `cases`. */
+  readonly paired: boolean;
+  /** os.loadavg() at the start and the end of the run, as `1.48 2.05 2.42`. */
+  readonly load?: { readonly start: string; readonly end: string };
+  readonly pairs: readonly BenchPairRow[];
+  readonly caseInfo: readonly BenchCaseInfo[];
 }
 
 /** A result that has a target from the issue, on each Node version measured. */
 export interface BenchHeadline {
   readonly suite: string;
+  /** Unique in its suite: the result's id, `@<target>` added for a second target of a result. */
   readonly id: string;
+  /** The result's id. */
+  readonly resultId: string;
   readonly caseTitle: string;
   readonly text: string;
   readonly vsText?: string;
@@ -89,6 +151,23 @@ export interface BenchHeadline {
   /** One cell per entry of {@link BenchData.nodes}; `undefined` where that run lacks the result. */
   readonly cells: readonly (
     { readonly ratioText: string; readonly pass: boolean | undefined } | undefined
+  )[];
+}
+
+/** A fresh-process pair, with a cell per Node version. */
+export interface BenchPairHeadline {
+  readonly id: string;
+  readonly text: string;
+  readonly vsText: string;
+  readonly target?: string;
+  readonly cells: readonly (
+    | {
+        readonly ratioText: string;
+        readonly ratioRangeText: string;
+        readonly pairs: number;
+        readonly pass: boolean | undefined;
+      }
+    | undefined
   )[];
 }
 
@@ -115,6 +194,7 @@ export interface BenchData {
   /** The Node majors measured, ascending: `['20', '24']`. */
   readonly nodes: readonly string[];
   readonly headlines: readonly BenchHeadline[];
+  readonly pairs: readonly BenchPairHeadline[];
   readonly charts: readonly BenchChart[];
 }
 
@@ -141,9 +221,40 @@ const SUITE_ORDER = ['core', 'streams', 'executor'];
 
 interface RawFile {
   machine?: BenchMachine;
+  load?: { start?: number[]; end?: number[] };
   corio?: { commit?: string; srcDigest?: string };
   seconds?: number;
+  cases?: BenchCaseInfo[];
   results?: (BenchResult & { caseTitle?: string })[];
+  pairs?: BenchPair[];
+}
+
+/** `1.234` → `1.23×`. */
+function times(ratio: number): string {
+  return `${ratio.toFixed(2)}×`;
+}
+
+function rangeOf(min: number | undefined, max: number | undefined): string {
+  return min === undefined || max === undefined ? '' : `${min.toFixed(2)}–${max.toFixed(2)}`;
+}
+
+function loadText(load: readonly number[] | undefined): string | undefined {
+  return load?.map((l) => l.toFixed(2)).join(' ');
+}
+
+/** The text a target is judged on: the ratio it names, or the figure for a target on it. */
+function targetTextOf(result: BenchResult, medianText: string, paired: boolean): string {
+  if (result.target === undefined) return '';
+  if (paired && result.targetVs === undefined)
+    return `${medianText} ${result.unit.split('/')[0] ?? ''}`.trim();
+  if (
+    result.targetVs !== undefined &&
+    result.targetVs === result.vs2 &&
+    result.ratio2 !== undefined
+  ) {
+    return times(result.ratio2);
+  }
+  return result.ratio === undefined ? '' : times(result.ratio);
 }
 
 /** Parses one results file; throws a message naming the file if it has no `results` array. */
@@ -154,18 +265,25 @@ export function parseResults(file: string, json: string): BenchFile {
   }
   const name = basename(file);
   const suite = /^(?:(.+)-)?\d+\.json$/.exec(name)?.[1] ?? 'core';
+  const paired = Array.isArray(raw.cases);
+  const infos = new Map((raw.cases ?? []).map((c) => [c.id, c]));
   const byId = new Map(raw.results.map((r) => [r.id, r]));
   const cases = new Map<string, { title: string; rows: BenchRow[] }>();
   for (const result of raw.results) {
     let group = cases.get(result.caseId);
     if (group === undefined) {
-      group = {
-        title: result.caseTitle ?? CASE_TITLES[`${suite}/${result.caseId}`] ?? result.caseId,
-        rows: [],
-      };
+      const title =
+        infos.get(result.caseId)?.title.replace(/^\d+\.\s*/, '') ??
+        result.caseTitle ??
+        CASE_TITLES[`${suite}/${result.caseId}`] ??
+        result.caseId;
+      group = { title, rows: [] };
       cases.set(result.caseId, group);
     }
     const vs = result.vs === undefined ? undefined : byId.get(result.vs);
+    const vs2 = result.vs2 === undefined ? undefined : byId.get(result.vs2);
+    const medianText = formatValue(result.median, result.unit);
+    const range2 = rangeOf(result.ratio2Min, result.ratio2Max);
     group.rows.push({
       id: result.id,
       caseId: result.caseId,
@@ -176,16 +294,31 @@ export function parseResults(file: string, json: string): BenchFile {
       max: result.max,
       ...(result.vs === undefined ? {} : { vs: result.vs }),
       ...(result.ratio === undefined ? {} : { ratio: result.ratio }),
+      ...(result.ratioMin === undefined ? {} : { ratioMin: result.ratioMin }),
+      ...(result.ratioMax === undefined ? {} : { ratioMax: result.ratioMax }),
+      ...(result.vs2 === undefined ? {} : { vs2: result.vs2 }),
+      ...(result.ratio2 === undefined ? {} : { ratio2: result.ratio2 }),
       ...(result.target === undefined ? {} : { target: result.target }),
+      ...(result.targetVs === undefined ? {} : { targetVs: result.targetVs }),
       ...(result.pass === undefined ? {} : { pass: result.pass }),
+      ...(result.paired === undefined ? {} : { paired: result.paired }),
       text: tidy(result.label),
       ...(vs === undefined ? {} : { vsText: tidy(vs.label) }),
+      ...(vs2 === undefined ? {} : { vs2Text: tidy(vs2.label) }),
       kind: kindOf(result.id),
-      medianText: formatValue(result.median, result.unit),
+      medianText,
       rangeText: `${formatValue(result.min, result.unit)}–${formatValue(result.max, result.unit)}`,
-      ratioText: result.ratio === undefined ? '' : `${result.ratio.toFixed(2)}×`,
+      ratioText: result.ratio === undefined ? '' : times(result.ratio),
+      ratioRangeText: rangeOf(result.ratioMin, result.ratioMax),
+      ratio2Text:
+        result.ratio2 === undefined
+          ? ''
+          : `${times(result.ratio2)}${range2 === '' ? '' : ` (${range2})`}`,
+      targetText: targetTextOf(result, medianText, paired),
     });
   }
+  const start = loadText(raw.load?.start);
+  const end = loadText(raw.load?.end);
   return {
     file: name,
     suite,
@@ -194,11 +327,32 @@ export function parseResults(file: string, json: string): BenchFile {
     ...(raw.corio?.srcDigest === undefined ? {} : { srcDigest: raw.corio.srcDigest }),
     ...(raw.seconds === undefined ? {} : { seconds: raw.seconds }),
     cases: [...cases].map(([caseId, { title, rows }]) => ({ caseId, title, rows })),
+    paired,
+    ...(start === undefined || end === undefined ? {} : { load: { start, end } }),
+    pairs: (raw.pairs ?? []).map((pair) => ({
+      ...pair,
+      text: tidy(pair.label),
+      vsText: tidy(pair.vsLabel),
+      ratioText: times(pair.ratio),
+      ratioRangeText: rangeOf(pair.ratioMin, pair.ratioMax),
+    })),
+    caseInfo: [...infos.values()],
   };
 }
 
 /** The libraries the benchmarks compare corio with, as their result ids name them. */
-const LIBRARIES = ['p-timeout', 'p-limit', 'p-queue', 'async-mutex', 'piscina', 'tinypool'];
+const LIBRARIES = [
+  'p-timeout',
+  'p-limit',
+  'p-queue',
+  'async-mutex',
+  'piscina',
+  'tinypool',
+  'effect',
+];
+
+/** A library's name as the legend writes it, where it is not its id. */
+const LIBRARY_NAMES: Readonly<Record<string, string>> = { effect: 'Effect' };
 
 const BASELINE =
   /(?:^|[.-])(?:raw|none|minimal|promise-all|abort-signal|readline|all-at-once|one-in-flight|serial)(?:[.-]|$)/;
@@ -251,7 +405,10 @@ function nodeOf(file: BenchFile): string {
   return String(nodeMajor(file));
 }
 
-/** The results that have a target from the issue, one row each, with a cell per Node version. */
+/**
+ * The results that have a target from the issue, one row per result and target, with a cell per
+ * Node version.
+ */
 export function headlines(files: readonly BenchFile[]): BenchHeadline[] {
   const nodes = nodeVersions(files);
   const rows = new Map<string, BenchHeadline & { cells: BenchHeadline['cells'][number][] }>();
@@ -259,12 +416,16 @@ export function headlines(files: readonly BenchFile[]): BenchHeadline[] {
     for (const benchCase of file.cases) {
       for (const row of benchCase.rows) {
         if (row.target === undefined) continue;
-        const key = `${file.suite}/${row.id}`;
+        // A target that changed (`≤ 4x` became `≤ 3x`) is a row of its own: a cell is judged
+        // on the target of its row.
+        const key = `${file.suite}/${row.id}/${row.target}`;
         let headline = rows.get(key);
         if (headline === undefined) {
+          const taken = [...rows.values()].some((h) => h.suite === file.suite && h.id === row.id);
           headline = {
             suite: file.suite,
-            id: row.id,
+            id: taken ? `${row.id}@${row.target}` : row.id,
+            resultId: row.id,
             caseTitle: benchCase.title,
             text: row.text,
             ...(row.vsText === undefined ? {} : { vsText: row.vsText }),
@@ -274,10 +435,42 @@ export function headlines(files: readonly BenchFile[]): BenchHeadline[] {
           rows.set(key, headline);
         }
         headline.cells[nodes.indexOf(nodeOf(file))] = {
-          ratioText: row.ratioText,
+          ratioText: row.targetText,
           pass: row.pass,
         };
       }
+    }
+  }
+  return [...rows.values()];
+}
+
+/** The fresh-process pairs, one row each, with a cell per Node version. */
+export function pairHeadlines(files: readonly BenchFile[]): BenchPairHeadline[] {
+  const nodes = nodeVersions(files);
+  const rows = new Map<
+    string,
+    BenchPairHeadline & { cells: BenchPairHeadline['cells'][number][] }
+  >();
+  for (const file of files) {
+    for (const pair of file.pairs) {
+      const key = `${file.suite}/${pair.id}`;
+      let row = rows.get(key);
+      if (row === undefined) {
+        row = {
+          id: pair.id,
+          text: pair.text,
+          vsText: pair.vsText,
+          ...(pair.target === undefined ? {} : { target: pair.target }),
+          cells: nodes.map(() => undefined),
+        };
+        rows.set(key, row);
+      }
+      row.cells[nodes.indexOf(nodeOf(file))] = {
+        ratioText: pair.ratioText,
+        ratioRangeText: pair.ratioRangeText,
+        pairs: pair.pairs,
+        pass: pair.pass,
+      };
     }
   }
   return [...rows.values()];
@@ -303,7 +496,9 @@ function legendText(kind: BenchKind, ids: readonly string[]): string {
     case 'corio':
       return 'corio';
     case 'library':
-      return LIBRARIES.filter((name) => ids.some((id) => id.includes(name))).join(', ');
+      return LIBRARIES.filter((name) => ids.some((id) => id.includes(name)))
+        .map((name) => LIBRARY_NAMES[name] ?? name)
+        .join(', ');
     case 'cpython':
       return 'CPython asyncio';
     case 'baseline':
@@ -316,13 +511,97 @@ function axisLabel(unit: string, log: boolean): string {
   return `${unit}, ${better}${log ? ' (log scale)' : ''}`;
 }
 
+/** One point of a chart: a row of a file, and the figure drawn for it. */
+interface ChartPoint {
+  file: BenchFile;
+  row: BenchRow;
+  median: number;
+  min: number;
+  max: number;
+  valueText: string;
+  rangeText: string;
+}
+
 /** A chart before it is drawn: which rows of which file, in which case. */
 interface ChartRows {
   suite: string;
   caseId: string;
   title: string;
   unit: string;
-  rows: { file: BenchFile; row: BenchRow }[];
+  /** `ratio`: each point is a row's ratio to the case's baseline, per round (paired files). */
+  mode: 'value' | 'ratio';
+  rows: ChartPoint[];
+}
+
+/** A row's own figure, as the chart draws it. */
+function valuePoint(file: BenchFile, row: BenchRow): ChartPoint {
+  const { median, min, max, medianText: valueText, rangeText } = row;
+  return { file, row, median, min, max, valueText, rangeText };
+}
+
+/**
+ * The charts of a suite measured in paired rounds: per case, every row's per-round ratio to the
+ * case's baseline (median, smallest, largest), or the figures themselves for a case charted by
+ * value (bytes). A reference row measured in another process (CPython) joins the chart of the
+ * case it is compared with, as its median and runs ÷ the baseline's median: not paired.
+ */
+function pairedChartRows(files: readonly BenchFile[], charts: Map<string, ChartRows>): void {
+  for (const file of files) {
+    const rowOf = new Map(file.cases.flatMap((c) => c.rows.map((r) => [r.id, r] as const)));
+    const infoOf = new Map(file.caseInfo.map((info) => [info.id, info]));
+    const homeOf = (row: BenchRow): string =>
+      infoOf.has(row.caseId) ? row.caseId : (rowOf.get(row.vs ?? '')?.caseId ?? row.caseId);
+    for (const benchCase of file.cases) {
+      for (const row of benchCase.rows) {
+        const info = infoOf.get(homeOf(row));
+        if (info === undefined) continue;
+        const ratio = info.plot === 'ratio';
+        const key = `${file.suite}/${info.id}/${info.plot}`;
+        const base = rowOf.get(info.baseline);
+        let chart = charts.get(key);
+        if (chart === undefined) {
+          const title = infoOf.get(info.id)?.title.replace(/^\d+\.\s*/, '') ?? info.id;
+          chart = {
+            suite: file.suite,
+            caseId: info.id,
+            title: ratio && base !== undefined ? `${title}, ÷ ${base.text}` : title,
+            unit: ratio ? '×' : info.unit,
+            mode: ratio ? 'ratio' : 'value',
+            rows: [],
+          };
+          charts.set(key, chart);
+        }
+        if (!ratio) {
+          chart.rows.push(valuePoint(file, row));
+        } else if (
+          row.ratioMin !== undefined &&
+          row.ratio !== undefined &&
+          row.id !== info.baseline
+        ) {
+          chart.rows.push({
+            file,
+            row,
+            median: row.ratio,
+            min: row.ratioMin,
+            max: row.ratioMax ?? row.ratio,
+            valueText: row.ratioText,
+            rangeText: row.ratioRangeText,
+          });
+        } else if (row.paired === false && base !== undefined) {
+          const [median, min, max] = [row.median, row.min, row.max].map((v) => v / base.median);
+          chart.rows.push({
+            file,
+            row,
+            median: median as number,
+            min: min as number,
+            max: max as number,
+            valueText: times(median as number),
+            rangeText: rangeOf(min, max),
+          });
+        }
+      }
+    }
+  }
 }
 
 /**
@@ -332,7 +611,22 @@ interface ChartRows {
  */
 export function chartRows(files: readonly BenchFile[]): ChartRows[] {
   const charts = new Map<string, ChartRows>();
-  for (const file of sortFiles(files)) {
+  const sorted = sortFiles(files);
+  // A suite with files of paired rounds is charted from those alone (older files, whose figures
+  // were measured one implementation at a time, are in the tables).
+  const pairedSuites = new Set(sorted.filter((f) => f.paired).map((f) => f.suite));
+  const drawn = new Set<string>();
+  for (const file of sorted) {
+    if (pairedSuites.has(file.suite)) {
+      if (!drawn.has(file.suite)) {
+        drawn.add(file.suite);
+        pairedChartRows(
+          sorted.filter((f) => f.suite === file.suite && f.paired),
+          charts,
+        );
+      }
+      continue;
+    }
     const caseOf = new Map(file.cases.flatMap((c) => c.rows.map((r) => [r.id, c] as const)));
     // Every case first, so that a chart keeps the place of its own case.
     for (const benchCase of file.cases) {
@@ -345,6 +639,7 @@ export function chartRows(files: readonly BenchFile[]): ChartRows[] {
           caseId: benchCase.caseId,
           title: units.size > 1 ? `${benchCase.title} (${unit})` : benchCase.title,
           unit,
+          mode: 'value',
           rows: [],
         });
       }
@@ -363,15 +658,16 @@ export function chartRows(files: readonly BenchFile[]): ChartRows[] {
             caseId: benchCase.caseId,
             title: benchCase.title,
             unit: row.unit,
-            rows: [{ file, row }],
+            mode: 'value',
+            rows: [valuePoint(file, row)],
           });
         } else {
-          chart.rows.push({ file, row });
+          chart.rows.push(valuePoint(file, row));
         }
       }
     }
   }
-  return [...charts.values()];
+  return [...charts.values()].filter((chart) => chart.rows.length > 0);
 }
 
 function isReference(benchCase: BenchCase, caseOf: ReadonlyMap<string, BenchCase>): boolean {
@@ -384,16 +680,16 @@ function isReference(benchCase: BenchCase, caseOf: ReadonlyMap<string, BenchCase
 /** Draws every chart twice: for a wide column and for a phone's. */
 export function charts(files: readonly BenchFile[]): BenchChart[] {
   return chartRows(files).map((chart) => {
-    const points = chart.rows.map(({ file, row }) => ({
-      group: row.text,
+    const points = chart.rows.map(({ file, row, median, min, max, valueText, rangeText }) => ({
+      group: row.paired === false ? `${row.text} (own process, not paired)` : row.text,
       series: `Node ${nodeOf(file)}`,
-      median: row.median,
-      min: row.min,
-      max: row.max,
+      median,
+      min,
+      max,
       kind: row.kind,
       id: row.id,
-      valueText: row.medianText,
-      rangeText: row.rangeText,
+      valueText,
+      rangeText,
     }));
     // Variants in the order they first appear; within one, the Node versions ascending.
     const groups = [...new Set(points.map((p) => p.group))];
@@ -412,7 +708,10 @@ export function charts(files: readonly BenchFile[]): BenchChart[] {
       ...point,
       colorKey: legendText(kind, ids),
     }));
-    const values = points.flatMap((p) => [p.min, p.median, p.max]).filter((v) => v > 0);
+    const values = [
+      ...points.flatMap((p) => [p.min, p.median, p.max]),
+      ...(chart.mode === 'ratio' ? [1] : []),
+    ].filter((v) => v > 0);
     const log = Math.max(...values) / Math.min(...values) > 10;
     const id = [
       chart.suite,
@@ -432,13 +731,17 @@ export function charts(files: readonly BenchFile[]): BenchChart[] {
             .join(', ')}`,
       )
       .join('; ')}`;
+    const ratio = chart.mode === 'ratio';
     const draw = (width: number): string =>
       dotRangeChart(plotted, {
         width,
-        label: axisLabel(chart.unit, log),
+        label: ratio
+          ? `ratio per round: median, min–max; lower is better${log ? ' (log scale)' : ''}`
+          : axisLabel(chart.unit, log),
         log,
         colors: legend,
         ariaLabel,
+        ...(ratio ? { reference: 1 } : {}),
       });
     return {
       suite: chart.suite,
@@ -472,9 +775,12 @@ export default {
       files,
       nodes: nodeVersions(files),
       headlines: headlines(files).map((headline) => {
-        const chart = drawn.find((c) => c.rowIds.includes(`${headline.suite}/${headline.id}`));
+        const chart = drawn.find((c) =>
+          c.rowIds.includes(`${headline.suite}/${headline.resultId}`),
+        );
         return chart === undefined ? headline : { ...headline, chartId: chart.id };
       }),
+      pairs: pairHeadlines(files),
       charts: drawn,
     };
   },

@@ -14,6 +14,7 @@ import {
   charts,
   headlines,
   kindOf,
+  pairHeadlines,
   parseResults,
   sortFiles,
 } from '../.vitepress/benchmarks.data.js';
@@ -322,6 +323,208 @@ describe('the benchmarks loader', () => {
     }
     expect(spawn?.wide).toContain('viewBox="0 0 680 ');
     expect(spawn?.narrow).toContain('viewBox="0 0 342 ');
+  });
+});
+
+describe('the benchmarks loader, on files of paired rounds', () => {
+  /** A core run in paired rounds: a spawn case charted by ratio, a heap case by value. */
+  function pairedRun(name: string): BenchFile {
+    const row = (id: string, caseId: string, extra: object = {}): object => ({
+      id,
+      caseId,
+      label: `${id}   label`,
+      unit: caseId === 'heap' ? 'B/task' : 'ms',
+      median: 40,
+      min: 35,
+      max: 45,
+      runs: [35, 40, 45],
+      ...extra,
+    });
+    return parseResults(
+      name,
+      JSON.stringify({
+        machine: { node: 'v24.1.0', cores: 2 },
+        load: { start: [1.5, 2, 2.25], end: [3, 2.5, 2.125] },
+        cases: [
+          {
+            id: 'spawn',
+            title: '2. spawn + join',
+            unit: 'ms',
+            baseline: 'spawn.promise-all',
+            plot: 'ratio',
+          },
+          { id: 'heap', title: '4. heap', unit: 'B/task', baseline: 'heap.raw', plot: 'value' },
+        ],
+        results: [
+          row('spawn.promise-all', 'spawn'),
+          row('spawn.gather', 'spawn', {
+            median: 240,
+            vs: 'spawn.promise-all',
+            ratio: 6,
+            ratioMin: 5.5,
+            ratioMax: 6.6,
+            target: '≤ 3x',
+            targetVs: 'spawn.promise-all',
+            pass: false,
+          }),
+          row('spawn.effect', 'spawn', {
+            vs: 'spawn.promise-all',
+            ratio: 50,
+            ratioMin: 40,
+            ratioMax: 60,
+            vs2: 'spawn.gather',
+            ratio2: 8.25,
+            ratio2Min: 7,
+            ratio2Max: 9,
+          }),
+          row('heap.raw', 'heap', { median: 640 }),
+          row('heap.future', 'heap', { median: 760, target: '≤ 600 B', pass: false }),
+          row('asyncio.gather', 'asyncio', {
+            median: 2000,
+            min: 1800,
+            max: 2400,
+            vs: 'spawn.gather',
+            ratio: 8.3,
+            paired: false,
+          }),
+        ],
+        pairs: [
+          {
+            id: 'spawn.gather',
+            label: 'spawn.gather   label',
+            vs: 'spawn.promise-all',
+            vsLabel: 'spawn.promise-all   label',
+            pairs: 8,
+            ratio: 5.875,
+            ratioMin: 5.5,
+            ratioMax: 6.25,
+            target: '≤ 3x',
+            pass: false,
+          },
+        ],
+      }),
+    );
+  }
+
+  it('reads the per-round ratios, the second ratio, the load and the pairs', () => {
+    const file = pairedRun('24.json');
+    expect(file.paired).toBe(true);
+    expect(file.load).toEqual({ start: '1.50 2.00 2.25', end: '3.00 2.50 2.13' });
+    expect(file.cases.map((c) => c.title)).toEqual([
+      'spawn + join',
+      'heap',
+      'CPython asyncio reference (spawn + join 100,000)',
+    ]);
+    const [, gather, effect] = file.cases[0]?.rows ?? [];
+    expect([gather?.ratioText, gather?.ratioRangeText, gather?.targetText]).toEqual([
+      '6.00×',
+      '5.50–6.60',
+      '6.00×',
+    ]);
+    expect(effect?.kind).toBe('library');
+    expect(effect?.ratio2Text).toBe('8.25× (7.00–9.00)');
+    expect(effect?.vs2Text).toBe('spawn.gather · label');
+    // A target on the figure itself is judged on the figure.
+    expect(file.cases[1]?.rows[1]?.targetText).toBe('760 B');
+    expect(file.pairs[0]).toMatchObject({
+      text: 'spawn.gather · label',
+      vsText: 'spawn.promise-all · label',
+      ratioText: '5.88×',
+      ratioRangeText: '5.50–6.25',
+    });
+  });
+
+  it('puts the pairs and the targets in the headlines, a cell per Node version', () => {
+    const files = sortFiles([pairedRun('26.json'), pairedRun('24.json')]);
+    expect(pairHeadlines(files).map((p) => [p.id, p.target, p.cells])).toEqual([
+      [
+        'spawn.gather',
+        '≤ 3x',
+        [1, 2].map(() => ({
+          ratioText: '5.88×',
+          ratioRangeText: '5.50–6.25',
+          pairs: 8,
+          pass: false,
+        })),
+      ],
+    ]);
+    expect(headlines(files).map((h) => [h.id, h.cells[0]?.ratioText])).toEqual([
+      ['spawn.gather', '6.00×'],
+      ['heap.future', '760 B'],
+    ]);
+  });
+
+  it('gives a target that changed a headline of its own', () => {
+    const old = parseResults(
+      '20.json',
+      JSON.stringify({
+        results: [
+          {
+            id: 'spawn.promise-all',
+            caseId: 'spawn',
+            label: 'x',
+            unit: 'ms',
+            median: 1,
+            min: 1,
+            max: 1,
+          },
+          {
+            id: 'spawn.gather',
+            caseId: 'spawn',
+            label: 'y',
+            unit: 'ms',
+            median: 3,
+            min: 3,
+            max: 3,
+            vs: 'spawn.promise-all',
+            ratio: 3,
+            target: '≤ 4x',
+            pass: true,
+          },
+        ],
+      }),
+    );
+    const rows = headlines(sortFiles([pairedRun('24.json'), old]));
+    expect(rows.map((h) => [h.id, h.target, h.cells.map((c) => c?.ratioText)])).toEqual([
+      ['spawn.gather', '≤ 4x', ['3.00×', undefined]],
+      ['spawn.gather@≤ 3x', '≤ 3x', [undefined, '6.00×']],
+      ['heap.future', '≤ 600 B', [undefined, '760 B']],
+    ]);
+  });
+
+  it('charts ratios to the baseline per round, CPython unpaired beside, an older file left out', () => {
+    const old = parseResults(
+      '20.json',
+      JSON.stringify({
+        results: [
+          {
+            id: 'spawn.promise-all',
+            caseId: 'spawn',
+            label: 'x',
+            unit: 'ms',
+            median: 1,
+            min: 1,
+            max: 1,
+          },
+        ],
+      }),
+    );
+    const groups = chartRows([old, pairedRun('24.json')]);
+    expect(groups.map((g) => [g.caseId, g.mode, g.rows.map((r) => r.row.id)])).toEqual([
+      ['spawn', 'ratio', ['spawn.gather', 'spawn.effect', 'asyncio.gather']],
+      ['heap', 'value', ['heap.raw', 'heap.future']],
+    ]);
+    const spawn = groups[0]?.rows ?? [];
+    expect(spawn.map((r) => [r.median, r.min, r.max])).toEqual([
+      [6, 5.5, 6.6],
+      [50, 40, 60],
+      [50, 45, 60],
+    ]);
+    const [chart] = charts([old, pairedRun('24.json')]);
+    expect(chart?.title).toBe('spawn + join, ÷ spawn.promise-all · label');
+    expect(chart?.legend.domain).toEqual(['corio', 'Effect', 'CPython asyncio']);
+    expect(chart?.wide).toContain('asyncio.gather · label (own process, not paired)');
+    expect(chart?.wide).toContain('>6.00×</text>');
   });
 });
 
