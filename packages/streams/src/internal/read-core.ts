@@ -37,10 +37,9 @@ interface PendingRead {
 // of readUntil() and the attempts of readUntil() and readLine() share it.
 const SCRATCH: Match = { start: 0, end: 0 };
 
-/** The state and the reads of a StreamReader. */
+/** The state and the reads of a StreamReader (whose public methods document them). */
 // #waiter is set only while a read waits for data (its attempt found too few bytes at the call
 // and at every feed since); #paused only while #transport is paused, never while a read waits.
-/** The state and the reads of a StreamReader (whose public methods document them). */
 export class ReadCore {
   readonly #buffer = new ByteBuffer();
   #eof = false;
