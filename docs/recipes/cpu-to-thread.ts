@@ -31,7 +31,8 @@ await run(async () => {
   assert.equal(low + high, 25_997);
 
   // A job that would run for hours, under a 100 ms limit: on expiry the
-  // job's future is cancelled, which terminates its worker (a fresh one
+  // job's future is cancelled. This job does not listen for that, so its
+  // worker is terminated after the pool's cancelGraceMs (a fresh one
   // takes its place in the pool).
   try {
     await waitFor(toThread(countPrimes, 0, 1e12), 100);

@@ -14,8 +14,9 @@ assert.deepEqual(
   [6765, 10946],
 );
 
-// Cancelling a running job terminates its worker; a fresh one takes its
-// place.
+// Cancelling a running job aborts its signal in the worker; one that
+// ignores it (this loop) is terminated after cancelGraceMs, and a fresh
+// worker takes its place.
 const stuck = pool.submit(() => {
   for (;;) {
     // A job that never ends.

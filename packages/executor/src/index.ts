@@ -1,5 +1,8 @@
 export { BrokenWorkerError, isBrokenWorkerError } from './errors.js';
 export { WorkerPoolExecutor } from './worker-pool-executor.js';
+export type { DurationStats, ExecutorStats, WorkerStats } from './executor-stats.js';
+export { currentJob } from './current-job.js';
+export type { JobContext } from './current-job.js';
 export type {
   MapOptions,
   ShutdownOptions,

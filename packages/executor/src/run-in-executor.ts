@@ -76,7 +76,8 @@ export function runInExecutor<F extends (...args: never[]) => unknown>(
  * @typeParam F - the function's type.
  * @param fn - a self-contained function, or a {@link workerFunction}.
  * @param args - its arguments, copied by structured clone.
- * @returns a future for the result; cancelling it while it runs terminates its worker.
+ * @returns a future for the result; cancelling it while it runs aborts the job's
+ * `currentJob().signal`, then terminates its worker after `cancelGraceMs`.
  *
  * @example
  * ```ts

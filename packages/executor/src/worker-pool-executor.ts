@@ -1,14 +1,15 @@
-import { availableParallelism } from 'node:os';
 import type { ResourceLimits, SHARE_ENV, Transferable } from 'node:worker_threads';
 import type { Future } from '@corio/core';
 import { InvalidStateError } from '@corio/core';
 import type { FunctionEntry } from './internal/job.js';
 import { ChunkFuture, JobFuture, NO_TRANSFER } from './internal/job.js';
 import { MapIterator } from './internal/map-iterator.js';
+import { poolSettings } from './internal/pool-settings.js';
 import { mapResults } from './internal/map-results.js';
 import type { ChunkResult, FunctionDef } from './internal/protocol.js';
 import { TRANSFER } from './internal/protocol.js';
 import { Scheduler } from './internal/scheduler.js';
+import type { ExecutorStats } from './executor-stats.js';
 import type { WorkerFunction } from './worker-function.js';
 import { isWorkerFunction } from './worker-function.js';
 
@@ -27,15 +28,38 @@ export interface WorkerPoolExecutorOptions {
   /** Passed to each `Worker`: a worker that exceeds them fails its job with BrokenWorkerError. */
   resourceLimits?: ResourceLimits | undefined;
   /**
-   * Passed to each `Worker`.
-   * @default process.execArgv
+   * Passed to each `Worker` when given. Without it a worker inherits the process's own options,
+   * less those Node does not allow in a worker (`--max-old-space-size` and the like), which an
+   * explicit list may not contain. A list Node refuses fails the jobs that needed a new worker
+   * with `BrokenWorkerError`; the pool keeps serving with the workers it has.
+   * @default inherited
    */
   execArgv?: string[] | undefined;
   /**
-   * Passed to each `Worker`.
+   * Passed to each `Worker`: an object of strings, or `SHARE_ENV`.
    * @default process.env
    */
   env?: NodeJS.Dict<string> | typeof SHARE_ENV | undefined;
+  /**
+   * How long a cancelled running job has to end after its `currentJob().signal` aborts, before
+   * its worker is terminated (and replaced). A job that ends in time keeps its worker. `0`
+   * terminates at once; `Infinity` never does.
+   * @default 1000
+   */
+  cancelGraceMs?: number | undefined;
+  /**
+   * A worker is replaced after this many jobs (a `map()` chunk is one), as asyncio's
+   * `max_tasks_per_child`: for jobs that leak memory or state. Its queued jobs go to others.
+   * @default Infinity
+   */
+  maxJobsPerWorker?: number | undefined;
+  /**
+   * A worker whose V8 heap holds more than this many MiB after a job (garbage not yet collected
+   * included) is replaced; its queued jobs go to others. Unlike `resourceLimits`, nothing fails:
+   * the worker retires between jobs.
+   * @default Infinity
+   */
+  maxHeapUsedMb?: number | undefined;
 }
 
 /** Options for {@link WorkerPoolExecutor.shutdown}. */
@@ -46,7 +70,10 @@ export interface ShutdownOptions {
    */
   wait?: boolean | undefined;
   /**
-   * Cancel the futures of the jobs no worker has begun.
+   * Cancel every job's future: those no worker has begun are removed, and the running ones are
+   * cancelled by the ladder (their signal aborts; a worker whose job has not ended after
+   * `cancelGraceMs` is terminated), so the pool closes once they have stopped. (asyncio's
+   * `cancel_futures` leaves running jobs be; here they can hear it.)
    * @default false
    */
   cancelFutures?: boolean | undefined;
@@ -90,8 +117,11 @@ export type WorkerCallable<F extends (...args: never[]) => unknown> = F | Worker
  * `await import(...)`) or a {@link workerFunction}. Arguments and results are
  * copied by structured clone, or moved with {@link transfer}.
  *
- * Cancelling the future of a queued job removes it; cancelling a running job terminates its
- * worker and a fresh one takes its place, while the other workers go on. A worker that crashes
+ * Cancelling the future of a queued job removes it. Cancelling a running job walks a ladder:
+ * its {@link currentJob} signal aborts in the worker, and a job that ends within
+ * `cancelGraceMs` keeps its worker; otherwise the worker is terminated and a fresh one takes
+ * its place, while the other workers go on. Workers can be recycled after a number of jobs or
+ * past a heap size, and {@link WorkerPoolExecutor.stats} gives the pool's figures. A worker that crashes
  * fails only its own job, with {@link BrokenWorkerError}. Idle workers never keep the process
  * alive; workers with jobs do.
  *
@@ -129,27 +159,14 @@ export class WorkerPoolExecutor implements AsyncDisposable {
 
   /**
    * @param options - see {@link WorkerPoolExecutorOptions}.
-   * @throws `RangeError` if `maxWorkers` is not a positive integer or `idleTimeoutMs` is negative.
+   * @throws `TypeError` for an option of the wrong type or an unknown option, `RangeError` for
+   * a number out of range (`maxWorkers` not a positive integer, a negative `idleTimeoutMs`...),
+   * each naming the option.
    */
   constructor(options: WorkerPoolExecutorOptions = {}) {
-    const maxWorkers = options.maxWorkers ?? availableParallelism();
-    if (!Number.isInteger(maxWorkers) || maxWorkers < 1) {
-      throw new RangeError(
-        `Cannot create WorkerPoolExecutor: 'maxWorkers' must be a positive integer, received ${String(maxWorkers)}`,
-      );
-    }
-    const idle = options.idleTimeoutMs ?? Infinity;
-    if (typeof idle !== 'number' || Number.isNaN(idle) || idle < 0) {
-      throw new RangeError(
-        `Cannot create WorkerPoolExecutor: 'idleTimeoutMs' must be a non-negative number, received ${String(idle)}`,
-      );
-    }
-    this.#maxWorkers = maxWorkers;
-    this.#scheduler = new Scheduler(maxWorkers, idle, {
-      resourceLimits: options.resourceLimits,
-      execArgv: options.execArgv,
-      env: options.env,
-    });
+    const settings = poolSettings(options);
+    this.#maxWorkers = settings.maxWorkers;
+    this.#scheduler = new Scheduler(settings);
   }
 
   /**
@@ -227,7 +244,7 @@ export class WorkerPoolExecutor implements AsyncDisposable {
    * If an item fails, the results before it are yielded, then its error is thrown; the jobs
    * still outstanding are cancelled. Leaving the `for await` early (`break`, `return`, a thrown
    * error), aborting `signal`, or cancelling the task that consumes the results cancels them
-   * too (a chunk that is running is stopped by terminating its worker, as with `cancel()`).
+   * too (a chunk that is running stops before its next item, or as `cancel()` stops a job).
    *
    * @typeParam F - the function's type: it takes one item.
    * @param fn - a self-contained function of one argument, or a {@link workerFunction}.
@@ -337,6 +354,31 @@ export class WorkerPoolExecutor implements AsyncDisposable {
   /** `await using pool = new WorkerPoolExecutor()`: shuts the pool down and waits. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.shutdown();
+  }
+
+  /**
+   * The pool's figures now: jobs queued, running, completed, failed and cancelled, each worker's
+   * state and utilization, and percentiles of the jobs' run and wait times. `String()` of it
+   * prints them. See {@link ExecutorStats}.
+   *
+   * @returns a snapshot (it does not change afterwards).
+   *
+   * @example
+   * ```ts
+   * import assert from 'node:assert/strict';
+   * import { WorkerPoolExecutor } from '@corio/executor';
+   *
+   * await using pool = new WorkerPoolExecutor({ maxWorkers: 1 });
+   * await pool.submit(() => 1);
+   * await pool.submit(() => {
+   *   throw new Error('no');
+   * }).catch(() => undefined);
+   * const { completed, failed, workers } = pool.stats();
+   * assert.deepEqual([completed, failed, workers.length], [1, 1, 1]);
+   * ```
+   */
+  stats(): ExecutorStats {
+    return this.#scheduler.stats();
   }
 
   /** Renders the state: `<WorkerPoolExecutor running workers=2 queued=5>`. */

@@ -1,42 +1,153 @@
-// The worker side of WorkerPoolExecutor, in plain JavaScript so it runs on Node 20 whether the
-// package is used from its built files or from its TypeScript sources. Protocol: internal/protocol.ts.
-/* global structuredClone, performance */
-import { parentPort, workerData } from 'node:worker_threads';
+// @ts-check
+// The worker side of WorkerPoolExecutor, in plain JavaScript so it runs as it is whether the
+// package is used from its built files or from its TypeScript sources; type-checked against the
+// protocol it shares with the pool (internal/protocol.ts), whose constants arrive in workerData.
+/* global structuredClone, performance, AbortController */
+import { getHeapStatistics } from 'node:v8';
+import { parentPort as port, workerData } from 'node:worker_threads';
 
-const STARTED = 0;
-const DONE = 1;
-const CANCEL = 2;
-const { state: stateBuffer, cancelSlots: CANCEL_SLOTS } = workerData;
-const state = new Int32Array(stateBuffer);
+/** @typedef {import('./internal/protocol.js').WorkerSetup} WorkerSetup */
+/** @typedef {import('./internal/protocol.js').PoolMessage} PoolMessage */
+/** @typedef {import('./internal/protocol.js').BatchMessage} BatchMessage */
+/** @typedef {import('./internal/protocol.js').FunctionDef} FunctionDef */
+/** @typedef {import('./internal/protocol.js').ResultMessage} ResultMessage */
+/** @typedef {import('./internal/protocol.js').RetireMessage} RetireMessage */
+/** @typedef {import('./internal/protocol.js').SerializedError} SerializedError */
+/** @typedef {(...args: unknown[]) => unknown} AnyFunction */
+/** @typedef {import('node:worker_threads').Transferable} Transferable */
+/** @typedef {{ value: unknown, transferList: Transferable[] }} Marked A transfer() wrapper. */
+/**
+ * A function as this worker knows it: how to find it, the promise of it, and the function
+ * itself once that promise has resolved.
+ * @typedef {{ def: FunctionDef, fn: Promise<AnyFunction>, ready: AnyFunction | undefined }} Entry
+ */
+/**
+ * A map() chunk being run: fn(item) for each item, and the values so far.
+ * @typedef {{ items: unknown[], values: unknown[] }} Chunk
+ */
+
+if (port === null) throw new Error('corio: worker.js runs only as a worker thread');
+const parentPort = port;
+const setup = /** @type {WorkerSetup} */ (workerData);
+const { started: STARTED, done: DONE, ready: READY, stop: STOP, cancel: CANCEL } = setup.layout;
+const CANCEL_SLOTS = setup.cancelSlots;
+const state = new Int32Array(setup.state);
 const TRANSFER = Symbol.for('corio.transfer');
+const CANCELLED_BRAND = Symbol.for('corio.CancelledError');
 
 // Source-sent functions transformed by tsx or esbuild may call their `__name` helper, and under
 // vitest their `import()` becomes `__vite_ssr_dynamic_import__()`: both get stand-ins.
+/** @type {(target: object, value: string) => object} */
 const nameHelper = (target, value) =>
   Object.defineProperty(target, 'name', { value, configurable: true });
+/** @type {(specifier: string) => Promise<unknown>} */
 const dynamicImport = (specifier) => import(specifier);
 
-/** fn id -> { def, fn: Promise<Function>, ready: the function once `fn` has resolved } */
+/** @type {Map<number, Entry>} fn id -> entry */
 const functions = new Map();
-// The jobs received and not begun, flat: seq, fn id (negated for a map chunk), args, ...
+/** @type {unknown[]} The jobs received and not begun, flat: seq, fn id (negated for a map chunk), args, ... */
 let queue = [];
 let head = 0;
 let busy = false;
+/** Jobs finished, for maxJobs. */
+let finished = 0;
+/** @type {RetireMessage['retire'] | undefined} Set once this worker takes no more jobs. */
+let retiring;
 
-// A batch: { seq: the first job's (the others follow), defs?: [id, def, ...], jobs: [fn, args, ...] }.
-parentPort.on('message', (message) => {
+// ---- The running job, as currentJob() sees it ------------------------------------------------
+
+/** The seq of the job running now; 0 between jobs. */
+let running = 0;
+/** @type {FunctionDef} How the running job's function was found, for its errors. */
+let runningDef = { src: '', name: '' };
+/** When the running job began (performance.now()). */
+let runningStart = 0;
+/** @type {JobContext | undefined} The running job's context, made on the first currentJob(). */
+let context;
+
+/** The reason a stopped job's signal is aborted with: a corio CancelledError, by its brand. */
+class JobCancelledError extends Error {
+  static {
+    Object.defineProperty(this.prototype, CANCELLED_BRAND, { value: true });
+    this.prototype.name = 'CancelledError';
+  }
+}
+
+/** What `currentJob()` returns in a job: see current-job.ts for the documented interface. */
+class JobContext {
+  /** @type {number} */
+  #seq;
+  /** @type {AbortController | undefined} */
+  #controller;
+
+  /** @param {number} seq */
+  constructor(seq) {
+    this.#seq = seq;
+  }
+
+  /** Aborted when the job is cancelled (once this worker's event loop gets the message). */
+  get signal() {
+    if (this.#controller === undefined) {
+      this.#controller = new AbortController();
+      if (this.cancelled) this.#controller.abort(new JobCancelledError('The job was cancelled'));
+    }
+    return this.#controller.signal;
+  }
+
+  /** Whether the job was cancelled: read from shared memory, so true even before the message. */
+  get cancelled() {
+    return Atomics.load(state, STOP) === this.#seq;
+  }
+
+  throwIfCancelled() {
+    if (!this.cancelled) return;
+    const { signal } = this;
+    throw signal.aborted ? signal.reason : new JobCancelledError('The job was cancelled');
+  }
+
+  /** The pool asked to stop this job. */
+  stop() {
+    this.#controller?.abort(new JobCancelledError('The job was cancelled'));
+  }
+
+  toString() {
+    return `<JobContext seq=${String(this.#seq)}${this.cancelled ? ' cancelled' : ''}>`;
+  }
+}
+
+Object.defineProperty(globalThis, Symbol.for('corio.executor.currentJob'), {
+  value: () => (running === 0 ? undefined : (context ??= new JobContext(running))),
+});
+
+// ---- Messages from the pool ----------------------------------------------------------------
+
+parentPort.on('message', (/** @type {PoolMessage} */ message) => {
+  if ('stop' in message) {
+    if (message.stop === running) context?.stop();
+    return;
+  }
   const { defs, jobs } = message;
   if (defs !== undefined) {
-    for (let i = 0; i < defs.length; i += 2) functions.set(defs[i], define(defs[i + 1]));
+    for (let i = 0; i < defs.length; i += 2) {
+      functions.set(
+        /** @type {number} */ (defs[i]),
+        define(/** @type {FunctionDef} */ (defs[i + 1])),
+      );
+    }
   }
   let seq = message.seq;
   for (let i = 0; i < jobs.length; i += 2) queue.push(seq++, jobs[i], jobs[i + 1]);
   if (!busy) pump();
 });
 
+/**
+ * @param {FunctionDef} def
+ * @returns {Entry}
+ */
 function define(def) {
+  /** @type {Promise<AnyFunction>} */
   let fn;
-  if (def.src !== undefined) {
+  if ('src' in def) {
     fn = (async () => {
       let compiled;
       try {
@@ -56,19 +167,20 @@ function define(def) {
           `Cannot run function '${def.name}' in a worker: its source is not a function`,
         );
       }
-      return compiled;
+      return /** @type {AnyFunction} */ (compiled);
     })();
   } else {
-    fn = import(def.url).then((module) => {
+    fn = import(def.url).then((/** @type {Record<string, unknown>} */ module) => {
       const exported = module[def.exp];
       if (typeof exported !== 'function') {
         throw new TypeError(
           `Cannot run '${def.exp}' of ${def.url} in a worker: the export is ${typeof exported}, not a function`,
         );
       }
-      return exported;
+      return /** @type {AnyFunction} */ (exported);
     });
   }
+  /** @type {Entry} */
   const entry = { def, fn, ready: undefined };
   fn.then(
     (f) => {
@@ -79,17 +191,20 @@ function define(def) {
   return entry;
 }
 
+// ---- Running jobs ----------------------------------------------------------------------------
+
 /**
  * Runs the received jobs one after another. A synchronous job runs and answers without a detour
  * through the microtask queue; an async one (or one whose function is still being compiled or
- * imported) suspends the loop until it settles.
+ * imported) suspends the loop until it settles. A retiring worker begins no more jobs: the pool
+ * takes them back.
  */
 function pump() {
   busy = true;
-  while (head < queue.length) {
-    const seq = queue[head];
-    const id = queue[head + 1];
-    const args = queue[head + 2];
+  while (head < queue.length && retiring === undefined) {
+    const seq = /** @type {number} */ (queue[head]);
+    const id = /** @type {number} */ (queue[head + 1]);
+    const args = /** @type {unknown[]} */ (queue[head + 2]);
     queue[head + 2] = undefined;
     head += 3;
     // Claim the job, unless the pool took it back first (see protocol.ts).
@@ -99,28 +214,38 @@ function pump() {
       Atomics.store(state, DONE, seq);
       continue;
     }
-    const entry = functions.get(id < 0 ? -id : id);
-    if (entry.ready !== undefined) {
-      if (run(seq, id, entry, args)) return;
+    const entry = /** @type {Entry} */ (functions.get(id < 0 ? -id : id));
+    running = seq;
+    runningDef = entry.def;
+    runningStart = performance.now();
+    context = undefined;
+    const ready = entry.ready;
+    if (ready !== undefined) {
+      if (run(id < 0, ready, args)) return;
       continue;
     }
     entry.fn.then(
-      () => {
-        if (!run(seq, id, entry, args)) pump();
+      (f) => {
+        if (!run(id < 0, f, args)) pump();
       },
-      (error) => {
-        finish(seq, entry, false, error);
+      (/** @type {unknown} */ error) => {
+        finish(false, error);
         pump();
       },
     );
     return;
   }
-  queue = [];
-  head = 0;
+  if (retiring === undefined) {
+    queue = [];
+    head = 0;
+  }
   busy = false;
 }
 
-/** Writes +seq in the job's slot unless the pool wrote -seq first: one of the two wins. */
+/**
+ * Writes +seq in the job's slot unless the pool wrote -seq first: one of the two wins.
+ * @param {number} seq
+ */
 function claim(seq) {
   const slot = CANCEL + (seq % CANCEL_SLOTS);
   for (;;) {
@@ -130,32 +255,38 @@ function claim(seq) {
   }
 }
 
+/** @param {unknown} value */
 const isThenable = (value) =>
   (typeof value === 'object' || typeof value === 'function') &&
   value !== null &&
-  typeof value.then === 'function';
+  typeof (/** @type {{ then?: unknown }} */ (value).then) === 'function';
 
-/** Runs one job; true if it went async (the loop resumes once it settles). */
-function run(seq, id, entry, args) {
-  if (id < 0) return runChunk({ seq, entry, items: args, values: [], start: performance.now() }, 0);
+/**
+ * Runs the job `running`; true if it went async (the loop resumes once it settles).
+ * @param {boolean} chunk - a map() chunk: `args` are its items.
+ * @param {AnyFunction} fn
+ * @param {unknown[]} args
+ */
+function run(chunk, fn, args) {
+  if (chunk) return runChunk({ items: args, values: [] }, fn, 0);
   let value;
   try {
-    value = entry.ready(...args);
+    value = fn(...args);
   } catch (error) {
-    finish(seq, entry, false, error);
+    finish(false, error);
     return false;
   }
   if (!isThenable(value)) {
-    finish(seq, entry, true, value);
+    finish(true, value);
     return false;
   }
   Promise.resolve(value).then(
     (v) => {
-      finish(seq, entry, true, v);
+      finish(true, v);
       pump();
     },
-    (error) => {
-      finish(seq, entry, false, error);
+    (/** @type {unknown} */ error) => {
+      finish(false, error);
       pump();
     },
   );
@@ -166,27 +297,33 @@ function run(seq, id, entry, args) {
  * A map() chunk: fn(item) for each item in turn. It answers [values, ms] or, if an item fails,
  * [the values before it, ms, its serialized error]: the items after it are not run. `ms` is the
  * time from the chunk's first item to its last, by which map() sizes its next chunks.
+ * @param {Chunk} chunk
+ * @param {AnyFunction} fn
+ * @param {number} from
  */
-function runChunk(chunk, from) {
-  const { seq, entry, items, values, start } = chunk;
+function runChunk(chunk, fn, from) {
+  const { items, values } = chunk;
   for (let i = from; i < items.length; i++) {
+    // A cancelled chunk stops between items: its answer is dropped, its worker kept.
+    if (Atomics.load(state, STOP) === running) {
+      finishChunk(values, [new JobCancelledError('The job was cancelled')]);
+      return false;
+    }
     let value;
     try {
-      value = entry.ready(items[i]);
+      value = fn(items[i]);
     } catch (error) {
-      const ms = performance.now() - start;
-      finish(seq, entry, true, [values, ms, serialize(explain(error, entry.def))]);
+      finishChunk(values, [error]);
       return false;
     }
     if (isThenable(value)) {
       Promise.resolve(value).then(
         (v) => {
           values.push(v);
-          if (!runChunk(chunk, i + 1)) pump();
+          if (!runChunk(chunk, fn, i + 1)) pump();
         },
-        (error) => {
-          const ms = performance.now() - start;
-          finish(seq, entry, true, [values, ms, serialize(explain(error, entry.def))]);
+        (/** @type {unknown} */ error) => {
+          finishChunk(values, [error]);
           pump();
         },
       );
@@ -194,17 +331,62 @@ function runChunk(chunk, from) {
     }
     values.push(value);
   }
-  finish(seq, entry, true, [values, performance.now() - start]);
+  finishChunk(values, undefined);
   return false;
 }
 
-function finish(seq, entry, ok, value) {
-  Atomics.store(state, DONE, seq);
-  if (ok) send({ seq, ok, value }, entry.def);
-  else send({ seq, ok, error: serialize(explain(value, entry.def)) }, entry.def);
+/**
+ * Answers a map() chunk: its values, and the error of the item that failed, if one did.
+ * @param {unknown[]} values
+ * @param {[unknown] | undefined} failed - the error, boxed (an item may throw undefined).
+ */
+function finishChunk(values, failed) {
+  const ms = performance.now() - runningStart;
+  if (failed === undefined) finish(true, [values, ms]);
+  else finish(true, [values, ms, serialize(explain(failed[0], runningDef))]);
 }
 
+/**
+ * Answers the running job, then retires the worker if it is past a limit.
+ * @param {boolean} ok
+ * @param {unknown} value
+ */
+function finish(ok, value) {
+  const seq = running;
+  const def = runningDef;
+  running = 0;
+  context = undefined;
+  Atomics.store(state, DONE, seq);
+  const ms = performance.now() - runningStart;
+  if (ok) send({ seq, ok, value, ms }, def);
+  else send({ seq, ok, error: serialize(explain(value, def)), ms }, def);
+  finished++;
+  if (setup.maxJobs > 0 && finished >= setup.maxJobs) retire('jobs', 0);
+  else if (setup.maxHeapBytes > 0) {
+    const heapUsed = getHeapStatistics().used_heap_size;
+    if (heapUsed > setup.maxHeapBytes) retire('heap', heapUsed);
+  }
+}
+
+/**
+ * Takes no more jobs and tells the pool, which takes back those not begun and replaces this
+ * worker.
+ * @param {RetireMessage['retire']} reason
+ * @param {number} heapUsed
+ */
+function retire(reason, heapUsed) {
+  retiring = reason;
+  /** @type {RetireMessage} */
+  const message = { retire: reason, heapUsed };
+  parentPort.postMessage(message);
+}
+
+/**
+ * @param {ResultMessage} reply
+ * @param {FunctionDef} def
+ */
 function send(reply, def) {
+  /** @type {readonly Transferable[] | undefined} */
   let transferList;
   if (
     reply.ok &&
@@ -212,29 +394,33 @@ function send(reply, def) {
     reply.value !== null &&
     TRANSFER in reply.value
   ) {
-    transferList = reply.value.transferList;
-    reply.value = reply.value.value;
+    const marked = /** @type {Marked} */ (/** @type {unknown} */ (reply.value));
+    transferList = marked.transferList;
+    reply.value = marked.value;
   }
   try {
     parentPort.postMessage(reply, transferList);
   } catch (error) {
-    const name = def.src !== undefined ? def.name : def.exp;
+    const name = 'src' in def ? def.name : def.exp;
     const wrapped = new Error(
-      `Cannot send the ${reply.ok ? 'result' : 'error'} of '${name}' back from the worker: ${error.message}`,
+      `Cannot send the ${reply.ok ? 'result' : 'error'} of '${name}' back from the worker: ${error instanceof Error ? error.message : String(error)}`,
       { cause: error },
     );
     wrapped.name = 'DataCloneError';
-    parentPort.postMessage({ seq: reply.seq, ok: false, error: serialize(wrapped) });
+    /** @type {ResultMessage} */
+    const failed = { seq: reply.seq, ok: false, error: serialize(wrapped), ms: reply.ms };
+    parentPort.postMessage(failed);
   }
 }
 
-/** A ReferenceError from a source-sent function is almost always a captured variable. */
+/**
+ * A ReferenceError from a source-sent function is almost always a captured variable.
+ * @param {unknown} error
+ * @param {FunctionDef} def
+ * @returns {unknown}
+ */
 function explain(error, def) {
-  if (
-    def.src !== undefined &&
-    error instanceof ReferenceError &&
-    / is not defined$/.test(error.message)
-  ) {
+  if ('src' in def && error instanceof ReferenceError && / is not defined$/.test(error.message)) {
     const variable = error.message.replace(/ is not defined$/, '');
     return new ReferenceError(
       `Function '${def.name}' ran in a worker, where '${variable}' is not defined: closures are not allowed in a function sent to a worker; pass the value as an argument, import it inside the function, or use workerFunction()`,
@@ -244,8 +430,36 @@ function explain(error, def) {
   return error;
 }
 
+/**
+ * The keys of the `corio.` registry symbols an error carries as true, own or inherited.
+ * @param {Error} error
+ * @returns {string[] | undefined}
+ */
+function brandsOf(error) {
+  /** @type {string[] | undefined} */
+  let brands;
+  for (let o = /** @type {object | null} */ (error); o !== null; o = Object.getPrototypeOf(o)) {
+    for (const symbol of Object.getOwnPropertySymbols(o)) {
+      const key = Symbol.keyFor(symbol);
+      if (
+        key?.startsWith('corio.') &&
+        /** @type {Record<symbol, unknown>} */ (/** @type {unknown} */ (error))[symbol] === true
+      ) {
+        (brands ??= []).push(key);
+      }
+    }
+  }
+  return brands;
+}
+
+/**
+ * @param {unknown} error
+ * @param {number} [depth]
+ * @returns {SerializedError | { $value: unknown }}
+ */
 function serialize(error, depth = 0) {
   if (error instanceof Error && depth < 16) {
+    /** @type {SerializedError} */
     const out = {
       $error: true,
       name: String(error.name),
@@ -255,8 +469,11 @@ function serialize(error, depth = 0) {
       props: {},
     };
     if (out.hasCause) out.cause = serialize(error.cause, depth + 1);
-    if (error instanceof AggregateError)
-      out.errors = error.errors.map((e) => serialize(e, depth + 1));
+    if (error instanceof AggregateError) {
+      out.errors = error.errors.map((/** @type {unknown} */ e) => serialize(e, depth + 1));
+    }
+    const brands = brandsOf(error);
+    if (brands !== undefined) out.brands = brands;
     for (const key of Object.keys(error)) {
       if (
         key === 'cause' ||
@@ -267,7 +484,9 @@ function serialize(error, depth = 0) {
       )
         continue;
       try {
-        out.props[key] = structuredClone(error[key]);
+        out.props[key] = structuredClone(
+          /** @type {Record<string, unknown>} */ (/** @type {unknown} */ (error))[key],
+        );
       } catch {
         // Not cloneable: dropped.
       }
@@ -280,3 +499,6 @@ function serialize(error, depth = 0) {
     return { $value: String(error) };
   }
 }
+
+// Loaded: a worker that exits before this could not start (see protocol.ts).
+Atomics.store(state, READY, 1);

@@ -1,9 +1,15 @@
 import type { Future } from '@corio/core';
-import type { WorkerPoolExecutor } from '@corio/executor';
-import { runInExecutor, toThread, workerFunction } from '@corio/executor';
+import type { ExecutorStats } from '@corio/executor';
+import {
+  WorkerPoolExecutor,
+  currentJob,
+  runInExecutor,
+  toThread,
+  workerFunction,
+} from '@corio/executor';
 import { describe, expectTypeOf, it } from 'vitest';
 
-declare const pool: WorkerPoolExecutor;
+declare const pool: InstanceType<typeof WorkerPoolExecutor>;
 const add = (a: number, b: number): number => a + b;
 const fetchName = async (id: number): Promise<string> => Promise.resolve(String(id));
 
@@ -34,5 +40,24 @@ describe('WorkerPoolExecutor types', () => {
     expectTypeOf(pool.submit(named, 1, 2)).toEqualTypeOf<Future<number>>();
     expectTypeOf(runInExecutor(null, named, 1, 2)).toEqualTypeOf<Future<number>>();
     expectTypeOf(toThread(fetchName, 3)).toEqualTypeOf<Future<string>>();
+  });
+
+  it('stats() and currentJob() are typed; the new options take numbers', () => {
+    const stats = pool.stats();
+    expectTypeOf(stats.completed).toEqualTypeOf<number>();
+    expectTypeOf(stats.workers[0]?.state).toEqualTypeOf<
+      'running' | 'idle' | 'stopping' | 'retiring' | undefined
+    >();
+    expectTypeOf(stats.runTime.p99).toEqualTypeOf<number>();
+    expectTypeOf(currentJob().signal).toEqualTypeOf<AbortSignal>();
+    expectTypeOf(currentJob().cancelled).toEqualTypeOf<boolean>();
+    expectTypeOf<ExecutorStats>().toHaveProperty('waitTime');
+    expectTypeOf(WorkerPoolExecutor).toBeConstructibleWith({
+      cancelGraceMs: 10,
+      maxJobsPerWorker: 5,
+      maxHeapUsedMb: 64,
+    });
+    // @ts-expect-error: a string for a number of ms
+    expectTypeOf(WorkerPoolExecutor).toBeConstructibleWith({ cancelGraceMs: '10' });
   });
 });

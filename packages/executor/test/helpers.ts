@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+
 // Shared-memory handshakes between a test and its jobs: no sleeps.
 
 /** A few Int32 cells shared with jobs. */
@@ -45,4 +47,25 @@ export async function blockingJob(
   Atomics.notify(shared, slot);
   Atomics.wait(shared, slot + 1, 0);
   return result;
+}
+
+/** Runs `node ...args` from the repository's root; killed after 15 s if it hangs. */
+export function runNode(
+  args: string[],
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, {
+      cwd: new URL('../../../', import.meta.url).pathname, // the repository
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 15_000,
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      resolve({ code, stdout, stderr });
+    });
+  });
 }

@@ -1,29 +1,14 @@
-import { spawn } from 'node:child_process';
 import { run } from '@corio/core';
 import { WorkerPoolExecutor, runInExecutor, toThread } from '@corio/executor';
 import { currentDefaultPool } from '../src/run-in-executor.js';
 import { describe, expect, it } from 'vitest';
+import { runNode } from './helpers.js';
 
 const INDEX = new URL('../src/index.ts', import.meta.url).pathname;
-const REPO = new URL('../../../', import.meta.url).pathname;
 
 /** Runs an ES module snippet under `node --import tsx`; killed after 15 s if it hangs. */
-function runChild(code: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
-      cwd: REPO,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: 15_000,
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (exitCode) => {
-      resolve({ code: exitCode, stdout, stderr });
-    });
-  });
+function runChild(code: string): ReturnType<typeof runNode> {
+  return runNode(['--import', 'tsx', '--input-type=module', '-e', code]);
 }
 
 describe('runInExecutor', () => {

@@ -261,8 +261,8 @@ describe('WorkerPoolExecutor', () => {
       expect(Atomics.load(counter, 0)).toBe(count - 2);
     });
 
-    it('cancelling a running job terminates its worker; other workers go on', async () => {
-      await using pool = new WorkerPoolExecutor({ maxWorkers: 2 });
+    it('with cancelGraceMs: 0, cancelling a running job terminates its worker at once; other workers go on', async () => {
+      await using pool = new WorkerPoolExecutor({ maxWorkers: 2, cancelGraceMs: 0 });
       const shared = cells();
       const buffer = shared.buffer as SharedArrayBuffer;
       const stuck = pool.submit(blockingJob, buffer, 0, 'never');
@@ -384,17 +384,24 @@ describe('WorkerPoolExecutor', () => {
       expect(String(pool)).toContain('workers=0');
     });
 
-    it('{ cancelFutures: true } cancels the jobs not begun and lets the running one finish', async () => {
-      const pool = new WorkerPoolExecutor({ maxWorkers: 1 });
+    it('{ cancelFutures: true } cancels the jobs not begun, and the running one by the ladder', async () => {
+      const pool = new WorkerPoolExecutor({ maxWorkers: 1, cancelGraceMs: Infinity });
       const shared = cells();
       const running = pool.submit(blockingJob, shared.buffer as SharedArrayBuffer, 0, 'ran');
       await waitForCell(shared, 0);
       const waiting = Array.from({ length: 6 }, (_, i) => pool.submit(add, i, 0));
       const closed = pool.shutdown({ cancelFutures: true });
       expect(waiting.every((j) => j.cancelled())).toBe(true);
+      expect(running.cancelled()).toBe(true);
+      // The pool closes once the cancelled job has ended (here it may take forever to).
+      let isClosed = false;
+      void closed.then(() => (isClosed = true));
+      expect(pool.stats().workers.map((w) => w.state)).toEqual(['stopping']);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(isClosed).toBe(false);
       setCell(shared, 1, 1);
       await closed;
-      expect(running.result()).toBe('ran');
+      expect(pool.stats()).toMatchObject({ cancelled: 7, completed: 0, workersStarted: 1 });
     });
 
     it('submit() after shutdown throws InvalidStateError; shutdown again is harmless', async () => {

@@ -29,6 +29,8 @@ export const NO_TRANSFER: readonly Transferable[] = Object.freeze([]);
 export class JobFuture<T> extends Future<T> {
   worker: PoolWorker | undefined = undefined;
   seq = 0;
+  /** When it was queued (performance.now()), for stats().waitTime. */
+  queuedAt = 0;
 
   constructor(
     readonly owner: JobOwner,

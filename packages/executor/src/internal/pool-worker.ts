@@ -1,9 +1,19 @@
 import type { ResourceLimits, SHARE_ENV } from 'node:worker_threads';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { JobFuture } from './job.js';
 import { liveWorkers } from './live-workers.js';
-import type { ResultMessage } from './protocol.js';
-import { CANCEL, CANCEL_SLOTS, DONE, MAX_IN_FLIGHT, STARTED } from './protocol.js';
+import { startWorker } from './start-worker.js';
+import type { StopMessage, WorkerMessage } from './protocol.js';
+import {
+  CANCEL,
+  CANCEL_SLOTS,
+  DONE,
+  MAX_IN_FLIGHT,
+  READY,
+  STARTED,
+  STOP,
+  workerSetup,
+} from './protocol.js';
 
 // Beside src/ in the sources and beside dist/ once built: both are one level up from internal/.
 const BOOTSTRAP = new URL('../worker.js', import.meta.url);
@@ -14,8 +24,19 @@ export type Job = JobFuture<unknown>;
 /** What a new worker is started with. */
 export interface SpawnOptions {
   resourceLimits: ResourceLimits | undefined;
+  /** Undefined: the process's own (see startWorker). */
   execArgv: string[] | undefined;
   env: NodeJS.Dict<string> | typeof SHARE_ENV | undefined;
+  /** Jobs before the worker retires; 0 for no limit. */
+  maxJobs: number;
+  /** Heap bytes after a job past which the worker retires; 0 for no limit. */
+  maxHeapBytes: number;
+}
+
+/** A running job the pool asked to stop, and the timer that terminates the worker after the grace. */
+export interface Stopping {
+  readonly job: Job;
+  readonly timer: NodeJS.Timeout | undefined;
 }
 
 /** What taking back a handed-over job found: taken back, already running, or finished. */
@@ -35,17 +56,22 @@ export class PoolWorker {
   idleTimer: NodeJS.Timeout | undefined = undefined;
   /** What crashed it, from the 'error' event. */
   crash: { error: unknown } | undefined = undefined;
-  /** Set once the pool terminates it on purpose (cancel, idle, shutdown). */
+  /** Set once the pool terminates it on purpose (cancel, idle, shutdown, recycling). */
   retired = false;
+  /** Set while its running job has been asked to stop (the cancellation ladder). */
+  stopping: Stopping | undefined = undefined;
+  /** Jobs it answered. */
+  completed = 0;
   readonly #state: Int32Array;
 
-  constructor(options: SpawnOptions, onMessage: (w: PoolWorker, m: ResultMessage) => void) {
+  /** @throws what `new Worker` throws: a bad `execArgv` or `env`, too many threads. */
+  constructor(options: SpawnOptions, onMessage: (w: PoolWorker, m: WorkerMessage) => void) {
     const buffer = new SharedArrayBuffer((CANCEL + CANCEL_SLOTS) * Int32Array.BYTES_PER_ELEMENT);
     this.#state = new Int32Array(buffer);
-    this.thread = new Worker(BOOTSTRAP, {
-      workerData: { state: buffer, cancelSlots: CANCEL_SLOTS },
+    this.thread = startWorker(BOOTSTRAP, {
+      workerData: workerSetup(buffer, options.maxJobs, options.maxHeapBytes),
       resourceLimits: options.resourceLimits,
-      execArgv: options.execArgv ?? inheritedExecArgv(),
+      execArgv: options.execArgv,
       env: options.env,
     });
     this.thread.unref();
@@ -54,12 +80,24 @@ export class PoolWorker {
     this.thread.on('exit', () => {
       live.delete(this.thread);
     });
-    this.thread.on('message', (m: ResultMessage) => {
+    this.thread.on('message', (m: WorkerMessage) => {
       onMessage(this, m);
     });
     this.thread.on('error', (error) => {
       this.crash ??= { error };
     });
+  }
+
+  /** Whether the worker's own code loaded (one that exits before could not start). */
+  get ready(): boolean {
+    return Atomics.load(this.#state, READY) === 1;
+  }
+
+  /** Asks the worker to abort the signal of its running job `job` (see StopMessage). */
+  requestStop(job: Job): void {
+    Atomics.store(this.#state, STOP, job.seq);
+    const message: StopMessage = { stop: job.seq };
+    this.thread.postMessage(message);
   }
 
   /** The seq of the last job the worker began and of the last it finished. */
@@ -91,6 +129,7 @@ export class PoolWorker {
    * with one it has yet to check (see protocol.ts).
    */
   openRoom(refillAt: number): number {
+    if (this.stopping !== undefined) return 0;
     const load = this.inflight.length;
     if (load > refillAt) return 0;
     const unchecked = this.nextSeq - 1 - Atomics.load(this.#state, STARTED);
@@ -105,19 +144,4 @@ export class PoolWorker {
   toString(): string {
     return `<PoolWorker thread=${String(this.thread.threadId)} inflight=${String(this.inflight.length)}>`;
   }
-}
-
-/**
- * The parent's `execArgv` (so `--import tsx` and the like carry over) without the options that
- * name the main script's code: a worker given `node -e code`'s `-e code` never starts its own.
- */
-function inheritedExecArgv(): string[] {
-  const out: string[] = [];
-  const argv = process.execArgv;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    if (arg === '-e' || arg === '--eval' || arg === '-p' || arg === '--print') i++;
-    else if (!/^(--eval=|--print=|--input-type)/.test(arg)) out.push(arg);
-  }
-  return out;
 }

@@ -1,10 +1,29 @@
 import type { Transferable } from 'node:worker_threads';
+import type { ExecutorStats, WorkerStats } from '../executor-stats.js';
 import { BrokenWorkerError } from '../errors.js';
+import { withToString } from './format-stats.js';
+import { Histogram } from './histogram.js';
 import type { JobOwner } from './job.js';
 import type { Job, SpawnOptions } from './pool-worker.js';
 import { PoolWorker } from './pool-worker.js';
-import type { BatchMessage, FunctionDef, ResultMessage } from './protocol.js';
+import type {
+  BatchMessage,
+  ChunkResult,
+  FunctionDef,
+  ResultMessage,
+  RetireMessage,
+  WorkerMessage,
+} from './protocol.js';
 import { REFILL_AT, deserializeError } from './protocol.js';
+
+/** How a Scheduler runs its workers (WorkerPoolExecutor's options, validated). */
+export interface SchedulerSettings {
+  readonly maxWorkers: number;
+  readonly idleTimeoutMs: number;
+  /** How long a cancelled running job may take to end before its worker is terminated. */
+  readonly cancelGraceMs: number;
+  readonly spawn: SpawnOptions;
+}
 
 /**
  * The machinery behind WorkerPoolExecutor: the queue, the workers, and the moves of jobs between
@@ -14,11 +33,17 @@ import { REFILL_AT, deserializeError } from './protocol.js';
  * worker is handed jobs only once it is down to REFILL_AT in flight, and then up to MAX_IN_FLIGHT
  * in one message. An idle worker takes back the later half of the jobs the busiest worker has
  * not begun. A worker that ends (terminated, crashed) gives its unbegun jobs back to the queue.
+ *
+ * Cancelling a running job walks a ladder: the worker is asked to stop it (its signal aborts),
+ * its other jobs are taken back, and it is given none until the job ends; if that takes longer
+ * than cancelGraceMs, the worker is terminated. A worker past maxJobs or maxHeapBytes retires
+ * itself after a job; the pool takes back what it had not begun and replaces it on demand.
  */
 export class Scheduler implements JobOwner {
   // Invariant: a queued job has worker === undefined; a job is in at most one worker's inflight.
   readonly #maxWorkers: number;
   readonly #idleTimeoutMs: number;
+  readonly #cancelGraceMs: number;
   readonly #spawnOptions: SpawnOptions;
   readonly #workers: PoolWorker[] = [];
   /** Workers terminated but not exited yet. */
@@ -31,21 +56,71 @@ export class Scheduler implements JobOwner {
     this.#scheduled = false;
     this.#dispatch();
   };
-  readonly #onMessage = (worker: PoolWorker, message: ResultMessage): void => {
-    this.#onResult(worker, message);
+  readonly #onMessage = (worker: PoolWorker, message: WorkerMessage): void => {
+    if ('retire' in message) this.#onRetire(worker, message);
+    else this.#onResult(worker, message);
   };
   #closing = false;
   #closed: { promise: Promise<void>; resolve: () => void } | undefined = undefined;
+  // The figures of stats().
+  #completed = 0;
+  #failed = 0;
+  #cancelled = 0;
+  #workersStarted = 0;
+  readonly #runTime = new Histogram();
+  readonly #waitTime = new Histogram();
 
-  constructor(maxWorkers: number, idleTimeoutMs: number, spawnOptions: SpawnOptions) {
-    this.#maxWorkers = maxWorkers;
-    this.#idleTimeoutMs = idleTimeoutMs;
-    this.#spawnOptions = spawnOptions;
+  constructor(settings: SchedulerSettings) {
+    this.#maxWorkers = settings.maxWorkers;
+    this.#idleTimeoutMs = settings.idleTimeoutMs;
+    this.#cancelGraceMs = settings.cancelGraceMs;
+    this.#spawnOptions = settings.spawn;
   }
 
   /** Jobs waiting for a worker. */
   get queued(): number {
     return this.#queue.length - this.#head;
+  }
+
+  /** See WorkerPoolExecutor.stats(). */
+  stats(): ExecutorStats {
+    let queued = 0;
+    for (let i = this.#head; i < this.#queue.length; i++) {
+      if (!(this.#queue[i] as Job).done()) queued++;
+    }
+    let running = 0;
+    const workers: WorkerStats[] = [];
+    for (const worker of [...this.#workers, ...this.#exiting]) {
+      const { started, done } = worker.progress();
+      const busy = !worker.retired && started > done;
+      if (busy) running++;
+      if (!worker.retired) {
+        for (const job of worker.inflight) if (job.seq > started && !job.done()) queued++;
+      }
+      workers.push({
+        threadId: worker.thread.threadId,
+        state: worker.retired
+          ? 'retiring'
+          : worker.stopping !== undefined
+            ? 'stopping'
+            : busy
+              ? 'running'
+              : 'idle',
+        completed: worker.completed,
+        utilization: worker.thread.performance.eventLoopUtilization().utilization,
+      });
+    }
+    return withToString({
+      queued,
+      running,
+      completed: this.#completed,
+      failed: this.#failed,
+      cancelled: this.#cancelled,
+      workersStarted: this.#workersStarted,
+      workers,
+      runTime: this.#runTime.summary(),
+      waitTime: this.#waitTime.summary(),
+    });
   }
 
   /** Live workers (not counting those terminated and about to exit). */
@@ -55,6 +130,7 @@ export class Scheduler implements JobOwner {
 
   /** Queues a job; the jobs queued in one turn are dispatched together, in a microtask. */
   enqueue(job: Job): void {
+    job.queuedAt = performance.now();
     this.#queue.push(job);
     if (!this.#scheduled) {
       this.#scheduled = true;
@@ -72,7 +148,7 @@ export class Scheduler implements JobOwner {
     this.#closed ??= deferred();
     if (!this.#closing) {
       this.#closing = true;
-      if (cancelFutures) this.#cancelUnstarted();
+      if (cancelFutures) this.#cancelAll();
       this.#dispatch();
     }
     return this.#closed.promise;
@@ -89,6 +165,7 @@ export class Scheduler implements JobOwner {
       for (const worker of [...this.#workers]) {
         if (worker.inflight.length === 0) this.#idle(worker);
       }
+      this.#replaceLost();
     }
     this.#maybeClose();
   }
@@ -110,6 +187,16 @@ export class Scheduler implements JobOwner {
       const worker = this.#pickWorker();
       if (worker === undefined) break;
       this.#head++;
+      if (!(worker instanceof PoolWorker)) {
+        this.#fail(
+          job,
+          new BrokenWorkerError(
+            `Cannot start a worker for '${job.fn.name}': ${describe(worker.error)}`,
+            { cause: worker.error },
+          ),
+        );
+        continue;
+      }
       if (worker.outbox.length === 0) (used ??= []).push(worker);
       worker.outbox.push(job);
       worker.room--;
@@ -117,7 +204,8 @@ export class Scheduler implements JobOwner {
     if (used !== undefined) for (const worker of used) this.#send(worker);
   }
 
-  #pickWorker(): PoolWorker | undefined {
+  /** A worker for the next job, or what kept a new one from starting (when none has room). */
+  #pickWorker(): PoolWorker | { error: unknown } | undefined {
     let best: PoolWorker | undefined;
     let bestLoad = Infinity;
     for (const worker of this.#workers) {
@@ -129,12 +217,22 @@ export class Scheduler implements JobOwner {
         bestLoad = load;
       }
     }
-    if (this.#workers.length < this.#maxWorkers) return this.#spawn();
+    if (this.#workers.length < this.#maxWorkers) {
+      const spawned = this.#spawn();
+      // A worker that cannot start fails the job only if no other worker can take it.
+      return spawned instanceof PoolWorker || best === undefined ? spawned : best;
+    }
     return best;
   }
 
-  #spawn(): PoolWorker {
-    const worker = new PoolWorker(this.#spawnOptions, this.#onMessage);
+  #spawn(): PoolWorker | { error: unknown } {
+    let worker: PoolWorker;
+    try {
+      worker = new PoolWorker(this.#spawnOptions, this.#onMessage);
+    } catch (error) {
+      return { error };
+    }
+    this.#workersStarted++;
     worker.thread.on('exit', (code) => {
       this.#onExit(worker, code);
     });
@@ -176,7 +274,7 @@ export class Scheduler implements JobOwner {
     } catch (error) {
       if (jobs.length > 1) return false;
       const job = jobs[0] as Job;
-      job.setException(cloneError(job, error));
+      this.#fail(job, cloneError(job, error));
       return true;
     }
     if (defs !== undefined)
@@ -205,12 +303,40 @@ export class Scheduler implements JobOwner {
     if (index === 0) inflight.shift();
     else inflight.splice(index, 1);
     job.worker = undefined;
+    worker.completed++;
+    this.#runTime.record(message.ms);
+    this.#waitTime.record(performance.now() - job.queuedAt - message.ms);
     if (!job.done()) {
-      if (message.ok) job.setResult(message.value);
-      else job.setException(deserializeError(message.error));
+      if (!message.ok) {
+        this.#failed++;
+        job.setException(deserializeError(message.error));
+      } else {
+        if (job.chunk && (message.value as ChunkResult).length > 2) this.#failed++;
+        else this.#completed++;
+        job.setResult(message.value);
+      }
+    }
+    if (worker.stopping?.job === job) {
+      // The cancelled job ended within its grace: the worker is kept.
+      clearTimeout(worker.stopping.timer);
+      worker.stopping = undefined;
+      this.#dispatch();
+      return;
     }
     const left = inflight.length;
     if (left === 0 || (left <= REFILL_AT && this.#head < this.#queue.length)) this.#dispatch();
+  }
+
+  /**
+   * A worker ended (terminated after a cancel's grace, recycled, crashed) while another holds
+   * jobs it has not begun: a new worker starts and takes half of them, so that they do not wait
+   * behind a job that may never end while the pool is below maxWorkers.
+   */
+  #replaceLost(): void {
+    if (this.#workers.length >= this.#maxWorkers) return;
+    if (!this.#workers.some((w) => !w.retired && w.inflight.length > 1)) return;
+    const spawned = this.#spawn();
+    if (spawned instanceof PoolWorker) this.#idle(spawned);
   }
 
   /** A worker with nothing to do: takes back jobs another worker has not begun, or rests. */
@@ -253,41 +379,50 @@ export class Scheduler implements JobOwner {
 
   /** Told synchronously by a job's cancel() (see JobFuture). */
   jobCancelled(job: Job): void {
+    this.#cancelled++;
     const worker = job.worker;
     // A queued job is skipped by #dispatch.
     if (worker === undefined) return;
     const outcome = worker.revoke(job);
-    worker.remove(job);
-    job.worker = undefined;
-    if (outcome === 'running') this.#retire(worker);
+    if (outcome === 'running' && !worker.retired) {
+      if (this.#cancelGraceMs > 0) {
+        this.#stop(worker, job);
+        return;
+      }
+      worker.remove(job);
+      job.worker = undefined;
+      this.#retire(worker);
+    } else {
+      worker.remove(job);
+      job.worker = undefined;
+    }
     this.#dispatch();
   }
 
-  /** shutdown({ cancelFutures: true }): cancels what no worker has begun. */
-  #cancelUnstarted(): void {
-    for (let i = this.#head; i < this.#queue.length; i++) (this.#queue[i] as Job).cancel();
-    for (const worker of this.#workers) {
-      for (const job of [...worker.inflight]) {
-        if (worker.revoke(job) !== 'revoked') continue;
-        worker.remove(job);
-        job.worker = undefined;
-        job.cancel();
-      }
-    }
+  /**
+   * The ladder's first step: asks the worker to stop its running job, takes back the jobs it has
+   * not begun and gives it no more (openRoom) until the job ends or the grace is over.
+   */
+  #stop(worker: PoolWorker, job: Job): void {
+    if (worker.stopping !== undefined) return;
+    const timer = Number.isFinite(this.#cancelGraceMs)
+      ? setTimeout(() => {
+          if (worker.stopping?.job !== job) return;
+          worker.stopping = undefined;
+          this.#retire(worker);
+          this.#dispatch();
+        }, this.#cancelGraceMs)
+      : undefined;
+    // The worker is ref'd while it has a job in flight: the timer need not keep the process up.
+    timer?.unref();
+    worker.stopping = { job, timer };
+    worker.requestStop(job);
+    this.#takeBackUnbegun(worker);
+    this.#dispatch();
   }
 
-  /**
-   * Terminates a worker on purpose. The jobs it has not begun go back to the queue at once (taken
-   * back), except those that moved buffers to it: they fail with BrokenWorkerError when it exits.
-   */
-  #retire(worker: PoolWorker): void {
-    if (worker.retired) return;
-    worker.retired = true;
-    clearTimeout(worker.idleTimer);
-    const index = this.#workers.indexOf(worker);
-    if (index !== -1) this.#workers.splice(index, 1);
-    this.#exiting.add(worker);
-    void worker.thread.terminate();
+  /** Puts the jobs a worker has not begun back at the front of the queue. */
+  #takeBackUnbegun(worker: PoolWorker): void {
     const requeue: Job[] = [];
     for (const job of [...worker.inflight]) {
       if (job.transferList.length > 0 || worker.revoke(job) !== 'revoked') continue;
@@ -298,28 +433,82 @@ export class Scheduler implements JobOwner {
     if (requeue.length > 0) this.#queue.splice(this.#head, 0, ...requeue);
   }
 
+  /** The worker ran its last job (maxJobs, or its heap): replaced, losing no queued job. */
+  #onRetire(worker: PoolWorker, _message: RetireMessage): void {
+    if (worker.retired) return;
+    this.#retire(worker);
+    this.#dispatch();
+  }
+
+  /**
+   * shutdown({ cancelFutures: true }): cancels every job, the running ones by the ladder (so the
+   * pool closes once they have stopped, or their workers were terminated after the grace).
+   */
+  #cancelAll(): void {
+    for (let i = this.#head; i < this.#queue.length; i++) (this.#queue[i] as Job).cancel();
+    for (const worker of [...this.#workers]) {
+      // Those not begun first, so that none starts in the place of a running one cancelled.
+      for (const job of [...worker.inflight].reverse()) job.cancel();
+    }
+  }
+
+  #fail(job: Job, error: unknown): void {
+    this.#failed++;
+    job.setException(error);
+  }
+
+  /**
+   * Terminates a worker on purpose. The jobs it has not begun go back to the queue at once (taken
+   * back), except those that moved buffers to it: they fail with BrokenWorkerError when it exits.
+   */
+  #retire(worker: PoolWorker): void {
+    if (worker.retired) return;
+    worker.retired = true;
+    clearTimeout(worker.idleTimer);
+    clearTimeout(worker.stopping?.timer);
+    const index = this.#workers.indexOf(worker);
+    if (index !== -1) this.#workers.splice(index, 1);
+    this.#exiting.add(worker);
+    void worker.thread.terminate();
+    this.#takeBackUnbegun(worker);
+  }
+
   #onExit(worker: PoolWorker, code: number): void {
     clearTimeout(worker.idleTimer);
+    clearTimeout(worker.stopping?.timer);
+    worker.stopping = undefined;
+    // A worker that never loaded gives its jobs no second chance: the next one would fail alike.
+    const neverLoaded = !worker.ready;
     const index = this.#workers.indexOf(worker);
     if (index !== -1) this.#workers.splice(index, 1);
     this.#exiting.delete(worker);
-    const { started } = worker.progress();
+    const progress = worker.progress().started;
     const requeue: Job[] = [];
     for (const job of worker.inflight) {
       job.worker = undefined;
       if (job.done()) continue;
-      if (job.seq > started && job.transferList.length === 0) {
+      const cause = worker.crash !== undefined ? worker.crash.error : code;
+      if (neverLoaded) {
+        const why =
+          worker.crash !== undefined ? describe(cause) : `exited with code ${String(code)}`;
+        this.#fail(
+          job,
+          new BrokenWorkerError(`Cannot start a worker for '${job.fn.name}': it ${why}`, { cause }),
+        );
+        continue;
+      }
+      if (job.seq > progress && job.transferList.length === 0) {
         requeue.push(job);
         continue;
       }
-      const cause = worker.crash !== undefined ? worker.crash.error : code;
       const how =
         worker.crash !== undefined
           ? `crashed: ${describe(worker.crash.error)}`
           : worker.retired
             ? 'was terminated'
             : `exited with code ${String(code)}`;
-      job.setException(
+      this.#fail(
+        job,
         new BrokenWorkerError(`The worker running '${job.fn.name}' ${how}`, { cause }),
       );
     }
