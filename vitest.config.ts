@@ -10,6 +10,7 @@ export default defineConfig({
       '@corio/core': src('core'),
       '@corio/streams': src('streams'),
       '@corio/executor': src('executor'),
+      '@corio/redis': src('redis'),
     },
   },
   test: {
