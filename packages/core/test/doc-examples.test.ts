@@ -7,7 +7,9 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RedisServer } from '../../../docs/test/recipes-helpers.js';
+import { startRedis } from '../../../docs/test/recipes-helpers.js';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const packagesDir = join(repoRoot, 'packages');
@@ -100,7 +102,7 @@ function extractExamples(file: string): {
           seen.set(base, count);
           const code = block
             .join('\n')
-            .replace(/(['"])@corio\/(core|streams|executor)\1/g, (_m, _q, pkg: string) =>
+            .replace(/(['"])@corio\/(core|streams|executor|redis)\1/g, (_m, _q, pkg: string) =>
               JSON.stringify(importPath(pkg)),
             );
           examples.push({ title: count === 1 ? base : `${base} #${String(count)}`, file, code });
@@ -141,7 +143,7 @@ function markdownExamples(file: string): Example[] {
     title: `${rel} #${String(index + 1)}`,
     file,
     code: (match[1] ?? '').replace(
-      /(['"])@corio\/(core|streams|executor)\1/g,
+      /(['"])@corio\/(core|streams|executor|redis)\1/g,
       (_m, _q, pkg: string) => JSON.stringify(importPath(pkg)),
     ),
   }));
@@ -158,6 +160,15 @@ const tooWide = extracted.flatMap((e) => e.tooWide);
 const workDir = mkdtempSync(join(tmpdir(), 'corio-doc-examples-'));
 afterAll(() => {
   rmSync(workDir, { recursive: true, force: true });
+});
+
+// The examples of @corio/redis talk to a throwaway redis-server, found through REDIS_URL.
+let redis: RedisServer | undefined;
+beforeAll(async () => {
+  if (examples.some((e) => e.code.includes('REDIS_URL'))) redis = await startRedis();
+}, 20_000);
+afterAll(async () => {
+  await redis?.stop();
 });
 
 // The examples run a few at a time: each is a Node process compiling TypeScript.
@@ -187,6 +198,7 @@ function runExample(path: string): Promise<Outcome> {
   return new Promise((resolve, reject) => {
     const env: NodeJS.ProcessEnv = { ...process.env };
     delete env.CORIO_DEBUG;
+    if (redis !== undefined) env.REDIS_URL = `redis://127.0.0.1:${String(redis.port)}`;
     const child = spawn(process.execPath, ['--import', 'tsx', path], {
       cwd: repoRoot,
       env,
