@@ -130,6 +130,19 @@ describe('ByteBuffer', () => {
     expect(buffer.at(0)).toBe(0x0a);
   });
 
+  it('finds a separator in a short chunk past partial matches, and in a long one', () => {
+    const buffer = new ByteBuffer();
+    const sep = Buffer.from('\r\n\r\n');
+    buffer.append(chunk('GET / HTTP/1.1\r\nHost: x\r\n\r\r\n\r\n'), true);
+    expect(buffer.indexOf(sep, 0)).toBe(26);
+    expect(buffer.indexOf(sep, 27)).toBe(-1);
+    buffer.discard(buffer.length);
+    // Past the short scan: a chunk longer than it is searched by indexOf, with the same answer.
+    buffer.append(chunk(`${'h\r\n'.repeat(200)}\r\nbody`), true);
+    expect(buffer.indexOf(sep, 0)).toBe(598);
+    expect(buffer.indexOf(sep, 599)).toBe(-1);
+  });
+
   it('behaves as one contiguous Buffer whatever the chunks (property)', () => {
     const op = fc.oneof(
       fc.record({ append: fc.uint8Array({ maxLength: 2000, max: 3 }), adopt: fc.boolean() }),
