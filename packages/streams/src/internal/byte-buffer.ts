@@ -265,10 +265,15 @@ export class ByteBuffer {
       return;
     }
     this.#offset = 0;
-    chunks.shift();
-    if (chunks.length === 0) {
-      this.#tail = undefined;
-      this.#tailQueued = false;
+    if (chunks.length > 1) {
+      chunks.shift();
+      return;
     }
+    // The last chunk: pop(), not shift(), which costs ~70 ns more (V8 trims the array's start,
+    // and the next push() grows it again), once per request for a server whose requests arrive
+    // one per chunk.
+    chunks.pop();
+    this.#tail = undefined;
+    this.#tailQueued = false;
   }
 }
