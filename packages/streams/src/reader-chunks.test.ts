@@ -144,6 +144,34 @@ describe('StreamReader reads of buffered lines and separators', () => {
     await done();
   });
 
+  it('readLine() and readUntil() of one byte return a line within a chunk as a view of it, one across chunks as a copy', async () => {
+    const reader = new StreamReader({ limit: 8 });
+    const first = chunk('ab;cd\nef');
+    const second = chunk('gh\n');
+    reader[FEED_CHUNK](first);
+    reader[FEED_CHUNK](second);
+    const until = await reader.readUntil(';');
+    expect(until.toString()).toBe('ab;');
+    expect(until.buffer).toBe(first.buffer);
+    const line = await reader.readLine();
+    expect(line.toString()).toBe('cd\n');
+    expect(line.buffer).toBe(first.buffer);
+    const across = await reader.readLine();
+    expect(across.toString()).toBe('efgh\n');
+    expect(across.buffer).not.toBe(first.buffer);
+    expect(across.buffer).not.toBe(second.buffer);
+    expect(first.toString()).toBe('ab;cd\nef');
+  });
+
+  it('readUntil() of one byte past the limit throws LimitOverrunError and keeps the buffer', async () => {
+    const reader = new StreamReader({ limit: 4 });
+    reader[FEED_CHUNK](chunk('cdefgh;'));
+    const error = await reader.readUntil(';').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(LimitOverrunError);
+    expect((error as LimitOverrunError).consumed).toBe(6);
+    expect(reader.buffered).toBe(7);
+  });
+
   it('readUntil() of a buffered separator past the limit throws LimitOverrunError and keeps the buffer, as when it waits', async () => {
     const reader = new StreamReader({ limit: 8 });
     reader[FEED_CHUNK](chunk('short\r\n\r\n'));
