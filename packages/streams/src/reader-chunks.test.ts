@@ -7,7 +7,7 @@ import { CancelledError, Event, createTask } from '@corio/core';
 import { IncompleteReadError, LimitOverrunError, StreamReader } from '@corio/streams';
 import type { StreamWriter } from '@corio/streams';
 import { checkNoLeakedSockets, nextTurn } from '../test/helpers.js';
-import { listen } from '../test/net-helpers.js';
+import { listen, receiveAll, writeInPieces } from '../test/net-helpers.js';
 import { FEED_CHUNK } from './internal/symbols.js';
 
 checkNoLeakedSockets();
@@ -53,7 +53,7 @@ async function peer(): Promise<{
 }
 
 describe('StreamReader over received chunks', () => {
-  it('read() and readExactly() hand out a whole received chunk as it is, without a copy', async () => {
+  it('read() and readExactly() hand out a whole received chunk as it is, and part of one as a view', async () => {
     const reader = new StreamReader();
     const first = chunk('a'.repeat(3000));
     reader[FEED_CHUNK](first);
@@ -67,9 +67,9 @@ describe('StreamReader over received chunks', () => {
     const most = await reader.readExactly(2000);
     expect(most.buffer).toBe(third.buffer);
     expect(most.toString()).toBe('c'.repeat(2000));
-    // The rest, a third of it: a copy (a view would keep the whole chunk alive).
+    // The rest, a third of it: a view too.
     const rest = await reader.read(1000);
-    expect(rest.buffer).not.toBe(third.buffer);
+    expect(rest.buffer).toBe(third.buffer);
     expect(rest.toString()).toBe('c'.repeat(1000));
   });
 
@@ -106,18 +106,8 @@ describe('StreamReader over received chunks', () => {
     });
     const socket = createConnection({ port, host: '127.0.0.1' });
     // Writes of odd sizes, so the reads fall across the chunks' edges.
-    for (let offset = 0, k = 0; offset < size; k++) {
-      const n = [1000, 65_537, 7, 30_000][k % 4] as number;
-      socket.write(payload.subarray(offset, offset + n));
-      offset += n;
-    }
-    const reply = await new Promise<string>((resolve) => {
-      let text = '';
-      socket.setEncoding('utf8').on('data', (data: string) => (text += data));
-      socket.once('end', () => {
-        resolve(text);
-      });
-    });
+    writeInPieces(socket, payload, [1000, 65_537, 7, 30_000]);
+    const reply = await receiveAll(socket);
     socket.destroy();
     expect(reply).toBe('done\n');
     expect(Buffer.concat(received).equals(payload)).toBe(true);
@@ -152,6 +142,34 @@ describe('StreamReader reads of buffered lines and separators', () => {
     expect((await reader.readExactly(4)).toString()).toBe('body');
     socket.destroy();
     await done();
+  });
+
+  it('readLine() and readUntil() of one byte return a line within a chunk as a view of it, one across chunks as a copy', async () => {
+    const reader = new StreamReader({ limit: 8 });
+    const first = chunk('ab;cd\nef');
+    const second = chunk('gh\n');
+    reader[FEED_CHUNK](first);
+    reader[FEED_CHUNK](second);
+    const until = await reader.readUntil(';');
+    expect(until.toString()).toBe('ab;');
+    expect(until.buffer).toBe(first.buffer);
+    const line = await reader.readLine();
+    expect(line.toString()).toBe('cd\n');
+    expect(line.buffer).toBe(first.buffer);
+    const across = await reader.readLine();
+    expect(across.toString()).toBe('efgh\n');
+    expect(across.buffer).not.toBe(first.buffer);
+    expect(across.buffer).not.toBe(second.buffer);
+    expect(first.toString()).toBe('ab;cd\nef');
+  });
+
+  it('readUntil() of one byte past the limit throws LimitOverrunError and keeps the buffer', async () => {
+    const reader = new StreamReader({ limit: 4 });
+    reader[FEED_CHUNK](chunk('cdefgh;'));
+    const error = await reader.readUntil(';').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(LimitOverrunError);
+    expect((error as LimitOverrunError).consumed).toBe(6);
+    expect(reader.buffered).toBe(7);
   });
 
   it('readUntil() of a buffered separator past the limit throws LimitOverrunError and keeps the buffer, as when it waits', async () => {

@@ -1,5 +1,6 @@
 import type { SignalOptions } from '@corio/core';
 import { toBytes } from './internal/byte-buffer.js';
+import { LineIterator } from './internal/line-iterator.js';
 import { ReadCore } from './internal/read-core.js';
 import { NEWLINE, describe } from './internal/read-args.js';
 import { FEED_CHUNK, SET_TRANSPORT } from './internal/symbols.js';
@@ -46,7 +47,10 @@ export type Separator = string | Uint8Array | readonly (string | Uint8Array)[];
  * that waits is a corio cancellation point (a `suspend()` wait: the task's cancel, the expiry of
  * the `timeout()` it runs in, or `waitFor`'s deadline on the promise it returned end it) and
  * takes `{ signal }` as its last argument; a read cancelled mid-wait loses no bytes: the next
- * read returns them. Only one read may wait at a time. Reads return `Buffer`s. The reader
+ * read returns them. Only one read may wait at a time. Reads return `Buffer`s: bytes within one
+ * chunk received from the socket come as a view of it, without a copy (nothing writes into it
+ * again, but the view keeps the whole chunk, up to 64 KiB, alive: copy a short line you keep
+ * for long, `Buffer.from(line)`); bytes that span chunks are copied once. The reader
  * pauses its socket while it holds more than `2 * limit` bytes and no read waits, and resumes
  * it below `limit`, so memory stays bounded against a fast or hostile peer. Once the peer
  * resets the connection, every read rejects with `ConnectionResetError`.
@@ -137,8 +141,8 @@ export class StreamReader implements AsyncIterable<Buffer> {
    * Reads up to `n` bytes (asyncio's `read`): waits until at least one byte is there or EOF.
    * With `n < 0` (the default) reads until EOF.
    *
-   * A read that takes the whole of a chunk received from the socket, or most of one, returns
-   * it without a copy; one that spans chunks copies them once, into the Buffer it returns.
+   * A read within one chunk received from the socket returns a view of it, without a copy;
+   * one that spans chunks copies them once, into the Buffer it returns.
    *
    * @param n - the most bytes to read; negative reads everything until EOF.
    * @param options - see {@link SignalOptions}.
@@ -179,8 +183,8 @@ export class StreamReader implements AsyncIterable<Buffer> {
   }
 
   /**
-   * Reads exactly `n` bytes (asyncio's `readexactly`), without a copy when they are the whole
-   * of a received chunk or most of one.
+   * Reads exactly `n` bytes (asyncio's `readexactly`), without a copy when they lie within one
+   * received chunk.
    *
    * @param n - how many bytes to read.
    * @param options - see {@link SignalOptions}.
@@ -191,13 +195,12 @@ export class StreamReader implements AsyncIterable<Buffer> {
     return this.#core.readExactly(n, options);
   }
 
-  /** Iterates over the lines until EOF, as `readLine()` returns them. */
-  async *[Symbol.asyncIterator](): AsyncIterator<Buffer> {
-    for (;;) {
-      const line = await this.readLine();
-      if (line.length === 0) return;
-      yield line;
-    }
+  /**
+   * Iterates over the lines until EOF, as `readLine()` returns them; a failed read ends the
+   * iteration with its error. A line already buffered comes without waiting.
+   */
+  [Symbol.asyncIterator](): AsyncIterableIterator<Buffer, undefined> {
+    return new LineIterator(this.#core);
   }
 
   /** Renders the state: `<StreamReader [buffered:5, eof, paused]>`. */

@@ -1,4 +1,4 @@
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { startServer } from '@corio/streams';
 import type { ClientConnectedCallback, Server, StartServerOptions } from '@corio/streams';
 
@@ -20,3 +20,26 @@ export const echo: ClientConnectedCallback = async (reader, writer) => {
   writer.close();
   await writer.waitClosed();
 };
+
+/**
+ * Writes `payload` to `socket` in pieces of `sizes` (in turn), so that the peer's reads fall
+ * across the edges of the chunks it receives.
+ */
+export function writeInPieces(socket: Socket, payload: Buffer, sizes: readonly number[]): void {
+  for (let offset = 0, k = 0; offset < payload.length; k++) {
+    const n = sizes[k % sizes.length] as number;
+    socket.write(payload.subarray(offset, offset + n));
+    offset += n;
+  }
+}
+
+/** Everything `socket` receives until the peer ends, as UTF-8 text. */
+export function receiveAll(socket: Socket): Promise<string> {
+  return new Promise((resolve) => {
+    let text = '';
+    socket.setEncoding('utf8').on('data', (data: string) => (text += data));
+    socket.once('end', () => {
+      resolve(text);
+    });
+  });
+}

@@ -10,7 +10,7 @@ function chunk(text: string): Buffer {
 }
 
 describe('ByteBuffer', () => {
-  it('hands out a whole queued chunk, or most of one, without a copy; a small part as a copy', () => {
+  it('hands out a whole queued chunk as it is, and any part of one as a view, without a copy', () => {
     const buffer = new ByteBuffer();
     const whole = chunk('0123456789');
     buffer.append(whole, true);
@@ -21,13 +21,51 @@ describe('ByteBuffer', () => {
     expect(most.buffer).toBe(large.buffer);
     expect(most.byteOffset).toBe(large.byteOffset);
     const rest = buffer.take(24);
-    expect(rest.buffer).not.toBe(large.buffer); // under half of its memory: a copy
+    expect(rest.buffer).toBe(large.buffer);
+    expect(rest.byteOffset).toBe(large.byteOffset + 40);
     expect(rest.toString()).toBe('x'.repeat(24));
     const other = chunk('abcdefghij');
     buffer.append(other, true);
     const small = buffer.take(2);
     expect(small.toString()).toBe('ab');
-    expect(small.buffer).not.toBe(other.buffer); // a copy: a view would pin the chunk
+    expect(small.buffer).toBe(other.buffer);
+  });
+
+  it('never writes into bytes it handed out: a view of the tail stays as it was', () => {
+    const buffer = new ByteBuffer();
+    buffer.append(chunk('head'), true);
+    buffer.append(chunk('one\n'), true); // short, behind: into the tail
+    buffer.append(chunk('two\n'), true); // the tail grows after it
+    expect(buffer.chunks).toBe(2);
+    expect(buffer.take(4).toString()).toBe('head');
+    const one = buffer.take(4);
+    expect(one.toString()).toBe('one\n');
+    // The tail still holds 'two\n': later short chunks extend it after that, never over `one`.
+    for (const text of ['three\n', 'y'.repeat(900), 'z'.repeat(900)]) {
+      buffer.append(chunk(text), true);
+    }
+    expect(buffer.take(buffer.length).toString()).toBe(
+      `two\nthree\n${'y'.repeat(900)}${'z'.repeat(900)}`,
+    );
+    expect(one.toString()).toBe('one\n');
+  });
+
+  it('takeThrough() takes a line within the first chunk and the limit as a view, or nothing', () => {
+    const buffer = new ByteBuffer();
+    const first = chunk(`ab\n${'c'.repeat(100)}\nde`);
+    buffer.append(first, true);
+    const line = buffer.takeThrough(0x0a, 100);
+    expect(line?.toString()).toBe('ab\n');
+    expect(line?.buffer).toBe(first.buffer);
+    // The next '\n' is 100 bytes in (found past the short scan): over a limit of 99.
+    expect(buffer.takeThrough(0x0a, 99)).toBe(undefined);
+    expect(buffer.length).toBe(first.length - 3);
+    expect(buffer.takeThrough(0x0a, 100)?.toString()).toBe(`${'c'.repeat(100)}\n`);
+    // A line that runs into the next chunk is left to the caller.
+    buffer.append(chunk(`f${'g'.repeat(2000)}\n`), true);
+    expect(buffer.takeThrough(0x0a, 65536)).toBe(undefined);
+    expect(buffer.length).toBe(2004);
+    expect(new ByteBuffer().takeThrough(0x0a, 1)).toBe(undefined);
   });
 
   it('copies a take that spans chunks once, into the Buffer it returns, never into a chunk', () => {
@@ -92,11 +130,25 @@ describe('ByteBuffer', () => {
     expect(buffer.at(0)).toBe(0x0a);
   });
 
+  it('finds a separator in a short chunk past partial matches, and in a long one', () => {
+    const buffer = new ByteBuffer();
+    const sep = Buffer.from('\r\n\r\n');
+    buffer.append(chunk('GET / HTTP/1.1\r\nHost: x\r\n\r\r\n\r\n'), true);
+    expect(buffer.indexOf(sep, 0)).toBe(26);
+    expect(buffer.indexOf(sep, 27)).toBe(-1);
+    buffer.discard(buffer.length);
+    // Past the short scan: a chunk longer than it is searched by indexOf, with the same answer.
+    buffer.append(chunk(`${'h\r\n'.repeat(200)}\r\nbody`), true);
+    expect(buffer.indexOf(sep, 0)).toBe(598);
+    expect(buffer.indexOf(sep, 599)).toBe(-1);
+  });
+
   it('behaves as one contiguous Buffer whatever the chunks (property)', () => {
     const op = fc.oneof(
       fc.record({ append: fc.uint8Array({ maxLength: 2000, max: 3 }), adopt: fc.boolean() }),
       fc.record({ take: fc.nat(3000) }),
       fc.record({ discard: fc.nat(3000) }),
+      fc.record({ through: fc.nat(3), limit: fc.nat(3000) }),
       fc.record({ find: fc.uint8Array({ minLength: 1, maxLength: 4, max: 3 }), from: fc.nat(100) }),
     );
     fc.assert(
@@ -112,6 +164,17 @@ describe('ByteBuffer', () => {
             const n = Math.min(o.take, model.length);
             expect(buffer.take(n).equals(model.subarray(0, n))).toBe(true);
             model = model.subarray(n);
+          } else if ('through' in o) {
+            const line = buffer.takeThrough(o.through, o.limit);
+            const index = model.indexOf(o.through);
+            if (line !== undefined) {
+              expect(index).toBeGreaterThanOrEqual(0);
+              expect(index).toBeLessThanOrEqual(o.limit);
+              expect(line.equals(model.subarray(0, index + 1))).toBe(true);
+              model = model.subarray(index + 1);
+            } else {
+              expect(index === -1 || index > o.limit || buffer.chunks > 1).toBe(true);
+            }
           } else if ('discard' in o) {
             const n = Math.min(o.discard, model.length);
             buffer.discard(n);

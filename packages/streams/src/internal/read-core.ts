@@ -142,11 +142,35 @@ export class ReadCore {
 
   readLine(options?: SignalOptions): Promise<Buffer> {
     // The common case: a whole line is buffered.
-    if (this.#exception === undefined && options?.signal?.aborted !== true) {
-      const index = this.#buffer.indexOfByte(0x0a, 0);
-      if (index !== -1 && index <= this.#limit) return Promise.resolve(this.#take(index + 1));
+    if (options?.signal?.aborted !== true) {
+      const line = this.lineNow();
+      if (line !== undefined) return Promise.resolve(line);
     }
     return this.#startReadLine(options);
+  }
+
+  /**
+   * Takes a whole line if one is buffered within the limit and the reader has not failed; else
+   * returns `undefined` and takes nothing. The synchronous fast path of readLine(), of
+   * readUntil('\n') and of the reader's line iterator.
+   */
+  lineNow(): Buffer | undefined {
+    return this.#exception === undefined ? this.#takeThrough(0x0a) : undefined;
+  }
+
+  /** Takes the bytes up to and including `byte`, if it is buffered within the limit. */
+  #takeThrough(byte: number): Buffer | undefined {
+    const buffer = this.#buffer;
+    // The common case, within the first chunk: one search and a view, no copy.
+    let bytes = buffer.takeThrough(byte, this.#limit);
+    if (bytes === undefined) {
+      if (buffer.chunks < 2) return undefined;
+      const index = buffer.indexOfByte(byte, 0);
+      if (index === -1 || index > this.#limit) return undefined;
+      bytes = buffer.take(index + 1);
+    }
+    this.#maybeResume();
+    return bytes;
   }
 
   #startReadLine(options: SignalOptions | undefined): Promise<Buffer> {
@@ -173,12 +197,14 @@ export class ReadCore {
     // it needs no validation).
     if (this.#exception === undefined && options?.signal?.aborted !== true) {
       const seps = knownSeparators(separator);
-      if (
-        seps !== undefined &&
-        findSeparator(this.#buffer, seps, 0, SCRATCH) &&
-        SCRATCH.start <= this.#limit
-      ) {
-        return Promise.resolve(this.#take(SCRATCH.end));
+      if (seps !== undefined) {
+        const only = seps.length === 1 ? (seps[0] as Buffer) : undefined;
+        if (only?.length === 1) {
+          const bytes = this.#takeThrough(only[0] as number);
+          if (bytes !== undefined) return Promise.resolve(bytes);
+        } else if (findSeparator(this.#buffer, seps, 0, SCRATCH) && SCRATCH.start <= this.#limit) {
+          return Promise.resolve(this.#take(SCRATCH.end));
+        }
       }
     }
     return this.#read('readUntil', options, () =>
