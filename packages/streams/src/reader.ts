@@ -47,10 +47,10 @@ export type Separator = string | Uint8Array | readonly (string | Uint8Array)[];
  * that waits is a corio cancellation point (a `suspend()` wait: the task's cancel, the expiry of
  * the `timeout()` it runs in, or `waitFor`'s deadline on the promise it returned end it) and
  * takes `{ signal }` as its last argument; a read cancelled mid-wait loses no bytes: the next
- * read returns them. Only one read may wait at a time. Reads return `Buffer`s: bytes within one
- * chunk received from the socket come as a view of it, without a copy (nothing writes into it
- * again, but the view keeps the whole chunk, up to 64 KiB, alive: copy a short line you keep
- * for long, `Buffer.from(line)`); bytes that span chunks are copied once. The reader
+ * read returns them. Only one read may wait at a time. Reads return `Buffer`s: a read of most of
+ * a chunk received from the socket is a view of it, without a copy (nothing writes into it
+ * again); a short one is a copy, so that a line kept for long pins no 64 KiB read; bytes that
+ * span chunks are copied once. The reader
  * pauses its socket while it holds more than `2 * limit` bytes and no read waits, and resumes
  * it below `limit`, so memory stays bounded against a fast or hostile peer. Once the peer
  * resets the connection, every read rejects with `ConnectionResetError`.
@@ -141,8 +141,8 @@ export class StreamReader implements AsyncIterable<Buffer> {
    * Reads up to `n` bytes (asyncio's `read`): waits until at least one byte is there or EOF.
    * With `n < 0` (the default) reads until EOF.
    *
-   * A read within one chunk received from the socket returns a view of it, without a copy;
-   * one that spans chunks copies them once, into the Buffer it returns.
+   * A read of most of a chunk received from the socket returns a view of it, without a copy;
+   * a short one, or one that spans chunks, copies its bytes once, into the Buffer it returns.
    *
    * @param n - the most bytes to read; negative reads everything until EOF.
    * @param options - see {@link SignalOptions}.

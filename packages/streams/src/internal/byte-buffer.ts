@@ -1,7 +1,8 @@
 // The byte buffer behind StreamReader: a queue of received chunks, with the search and take
 // operations the reads are built from. A chunk stays as it arrived until it is read, so a read
-// within a chunk takes a view of it without a copy, and one that spans chunks copies each byte
-// once (into the Buffer it returns), never into a buffer of ours and out again.
+// that takes most of a chunk takes a view of it without a copy, a short one a copy (a view would
+// keep the whole chunk alive), and one that spans chunks copies each byte once (into the Buffer
+// it returns), never into a buffer of ours and out again.
 
 // A chunk shorter than this that arrives behind others is copied into a tail buffer of ours
 // rather than queued as it is: a peer that trickles tiny packets at a reader that waits must
@@ -50,6 +51,20 @@ function startsAt(chunk: Buffer, sep: Buffer, at: number): boolean {
   return true;
 }
 
+/**
+ * `chunk[start, end)`: the chunk itself, a view when it is at least half the chunk's memory, or
+ * else a copy (from Node's pool), so that a short piece kept for long pins no 64 KiB read.
+ */
+function piece(chunk: Buffer, start: number, end: number): Buffer {
+  if (start === 0 && end === chunk.length) return chunk;
+  const n = end - start;
+  // (The length first: most pieces are short, and `buffer` is a getter.)
+  if (2 * n >= chunk.length && 2 * n >= chunk.buffer.byteLength) return chunk.subarray(start, end);
+  const copy = Buffer.allocUnsafe(n);
+  chunk.copy(copy, 0, start, end);
+  return copy;
+}
+
 /** A copy of `bytes` in memory of its own, as a socket's chunk is: a view of it pins no pool. */
 function copyOf(bytes: Buffer): Buffer {
   const copy = Buffer.allocUnsafeSlow(bytes.length);
@@ -61,9 +76,9 @@ function copyOf(bytes: Buffer): Buffer {
  * A FIFO of bytes, kept as the chunks that were appended. A chunk nobody else writes into (a
  * socket's) is queued as it is; of any other, a copy is. Short chunks are copied into a tail
  * buffer of ours. Nothing is ever written into a byte that was queued, so a view of a queued
- * chunk handed to a reader stays valid for good. Such a view keeps its whole chunk (a socket's
- * read, up to 64 KiB) alive as long as the reader's caller holds it: the price of handing out
- * short reads (lines) without a copy.
+ * chunk handed to a reader stays valid for good. Only reads of at least half a chunk are views:
+ * a view keeps its whole chunk (a socket's read, up to 64 KiB) alive as long as the reader's
+ * caller holds it, and a caller may keep a short line for good (in a map, a cache).
  */
 export class ByteBuffer {
   // The live bytes are #chunks[0] from #offset, then the other chunks whole; no chunk is empty
@@ -201,9 +216,10 @@ export class ByteBuffer {
   }
 
   /**
-   * Removes the live bytes up to and including the first `byte` and returns them as a view, if
-   * that `byte` is in the first chunk at most `limit` bytes in; else returns `undefined` and
-   * removes nothing (the caller searches the other chunks). The fast path of readLine().
+   * Removes the live bytes up to and including the first `byte` and returns them (as take()
+   * does), if that `byte` is in the first chunk at most `limit` bytes in; else returns
+   * `undefined` and removes nothing (the caller searches the other chunks). The fast path of
+   * readLine().
    */
   takeThrough(byte: number, limit: number): Buffer | undefined {
     const first = this.#chunks[0];
@@ -212,15 +228,15 @@ export class ByteBuffer {
     const index = findByte(first, byte, start);
     if (index === -1 || index - start > limit) return undefined;
     const end = index + 1;
-    const bytes = start === 0 && end === first.length ? first : first.subarray(start, end);
+    const bytes = piece(first, start, end);
     this.#consumeFirst(end - start, end);
     return bytes;
   }
 
   /**
-   * Removes the first `n` live bytes (`n <= length`) and returns them: a view when they lie in
-   * one chunk (nothing writes into a queued chunk, so the view stays valid for good), else a
-   * copy made once, into the Buffer returned.
+   * Removes the first `n` live bytes (`n <= length`) and returns them: a view when they are at
+   * least half of the one chunk that holds them (nothing writes into a queued chunk, so the
+   * view stays valid for good), a copy when they are less (see the class) or span chunks.
    */
   take(n: number): Buffer {
     if (n === 0) return Buffer.alloc(0);
@@ -228,7 +244,7 @@ export class ByteBuffer {
     const start = this.#offset;
     const end = start + n;
     if (end <= first.length) {
-      const bytes = start === 0 && end === first.length ? first : first.subarray(start, end);
+      const bytes = piece(first, start, end);
       this.#consumeFirst(n, end);
       return bytes;
     }
