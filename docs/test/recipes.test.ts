@@ -48,21 +48,27 @@ const special: Record<string, Special> = {
     run: (slug) => serveThenInterrupt(slug, helloClient),
     exit: { code: null, signal: 'SIGINT' },
   },
-  // Against a throwaway redis-server of its own: only this recipe needs one, so only this test
-  // fails (naming it) where redis-server is missing.
-  'redis-resp': {
-    run: async (slug) => {
-      const redis = await startRedis();
-      try {
-        return await runRecipe(slug, {
-          env: { REDIS_HOST: '127.0.0.1', REDIS_PORT: String(redis.port) },
-        });
-      } finally {
-        await redis.stop();
-      }
-    },
-  },
+  // Against a throwaway redis-server of its own: only these recipes need one, so only their
+  // tests fail (naming it) where redis-server is missing.
+  'redis-resp': { run: withRedis },
+  'shared-rate-limit': { run: withRedis },
 };
+
+/** Runs a recipe with REDIS_HOST/REDIS_PORT/REDIS_URL naming a throwaway redis-server. */
+async function withRedis(slug: string): ReturnType<typeof runRecipe> {
+  const redis = await startRedis();
+  try {
+    return await runRecipe(slug, {
+      env: {
+        REDIS_HOST: '127.0.0.1',
+        REDIS_PORT: String(redis.port),
+        REDIS_URL: `redis://127.0.0.1:${String(redis.port)}`,
+      },
+    });
+  } finally {
+    await redis.stop();
+  }
+}
 
 // Connects once "ready ... <port>" is printed, sends a line, and sends SIGINT once it is echoed.
 function actAsClientThenInterrupt(): (child: ChildProcess, stdout: string) => void {
