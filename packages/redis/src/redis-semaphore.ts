@@ -352,12 +352,18 @@ export class RedisSemaphore implements AsyncDisposable {
     }
     if (state === 'granted') return 0; // the other attempt in flight got there first
     if (reply[0] !== 1) return reply[1];
+    this.#grant(waiter);
+    return 0;
+  }
+
+  /** The waiter holds a permit now: it resolves (once). */
+  #grant(waiter: Waiter): void {
+    if (waiter.state !== 'waiting') return;
     waiter.state = 'granted';
     this.#forget(waiter);
     this.#held.push(waiter.token);
     this.#startRenewing();
     waiter.resolve(true);
-    return 0;
   }
 
   #retryAfter(ms: number): void {
@@ -398,11 +404,17 @@ export class RedisSemaphore implements AsyncDisposable {
   #subscribe(): Promise<Redis> {
     this.#subscriber ??= (async () => {
       const redis = this.#client.redis.duplicate();
-      redis.on('message', (channel: string) => {
-        if (channel === this.#channel && this.#waiters.length > 0) this.#pass();
+      redis.on('message', (channel: string, message: string) => {
+        if (channel !== this.#channel || this.#waiters.length === 0) return;
+        if (message === 'purged') this.#pass();
+        else this.#granted(message.split(' '));
       });
-      // A subscriber that could not connect: waiters fall back on their retry timers.
+      // A subscriber that could not connect: waiters fall back on their retry timers. One that
+      // reconnected may have missed a hand-over: the waiters try again.
       redis.on('error', noop);
+      redis.on('ready', () => {
+        if (this.#waiters.length > 0) this.#pass();
+      });
       await redis.subscribe(this.#channel);
       return redis;
     })();
@@ -450,9 +462,30 @@ export class RedisSemaphore implements AsyncDisposable {
     });
   }
 
-  /** Gives up `token`'s permit or place (LEAVE), in the background. */
+  /**
+   * Gives up `token`'s permit or place (LEAVE), in the background; the permits it hands on to
+   * this object's waiters are theirs at once (other processes hear of theirs on the channel).
+   */
   #leave(token: string): void {
-    this.#send(LEAVE, [this.#keys[0], this.#keys[1], this.#keys[2]], [token, this.#channel]);
+    const keys = [this.#keys[0], this.#keys[1], this.#keys[2]];
+    const sent = runScript(this.#client.redis, LEAVE, keys, [
+      token,
+      this.#channel,
+      this.limit,
+      this.leaseMs,
+    ]).then((granted) => {
+      this.#granted(granted as string[]);
+    }, noop);
+    this.#sending.add(sent);
+    void sent.finally(() => this.#sending.delete(sent));
+  }
+
+  /** LEAVE handed permits to these tokens: those of this object's waiters resolve. */
+  #granted(tokens: readonly string[]): void {
+    for (const token of tokens) {
+      const waiter = this.#waiters.find((w) => w.token === token);
+      if (waiter !== undefined) this.#grant(waiter);
+    }
   }
 
   /** Runs a script in the background; close() waits for it. A failure leaves it to the lease. */

@@ -4,7 +4,8 @@
 //   queue    ZSET token -> ticket (FIFO order of arrival)
 //   alive    ZSET token -> expiry of a waiter's heartbeat (a crashed waiter leaves the queue)
 //   tickets  STRING, the last ticket handed out
-// and a channel on which every change that may let a waiter in is published.
+// and a channel: LEAVE names on it the waiters it hands a permit to; ACQUIRE publishes 'purged'
+// when leases that ran out may let waiters in.
 //
 // Invariants: a token is in holders or in queue, never both; a waiter is let in only while
 // fewer than `limit` tokens hold a permit and fewer than the free permits wait ahead of it, so
@@ -45,26 +46,43 @@ if redis.call('ZRANK', KEYS[2], token) < free then
   redis.call('ZREM', KEYS[2], token)
   redis.call('ZREM', KEYS[3], token)
   redis.call('ZADD', KEYS[1], now + lease, token)
-  if purged > 0 then redis.call('PUBLISH', ARGV[4], 'purged') end
+  if purged > 0 and redis.call('ZCARD', KEYS[2]) > 0 then
+    redis.call('PUBLISH', ARGV[4], 'purged')
+  end
   return {1, 0}
 end
 redis.call('ZADD', KEYS[3], now + lease, token)
-if purged > 0 then redis.call('PUBLISH', ARGV[4], 'purged') end
+if purged > 0 and redis.call('ZCARD', KEYS[2]) > 1 then
+  redis.call('PUBLISH', ARGV[4], 'purged')
+end
 local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
 local wait = lease
 if first[2] then wait = math.max(1, tonumber(first[2]) - now) end
 return {0, wait}`;
 
 /**
- * LEAVE keys: holders, queue, alive; args: token, channel. The token gives up whatever it has:
- * its permit (a release, or one granted in the same instant as a cancel) or its place in the
- * queue (the waiters behind it move up). Returns 1 if it held a permit.
+ * LEAVE keys: holders, queue, alive; args: token, channel, limit, leaseMs. The token gives up
+ * whatever it has: its permit (a release, or one granted in the same instant as a cancel) or its
+ * place in the queue. A permit that comes free goes at once to the first waiters, which are
+ * named on the channel (their processes resolve them without another round trip). Returns the
+ * tokens granted.
  */
 export const LEAVE = `local held = redis.call('ZREM', KEYS[1], ARGV[1])
 local queued = redis.call('ZREM', KEYS[2], ARGV[1])
 redis.call('ZREM', KEYS[3], ARGV[1])
-if held + queued > 0 then redis.call('PUBLISH', ARGV[2], 'left') end
-return held`;
+if held + queued == 0 then return {} end
+local free = tonumber(ARGV[3]) - redis.call('ZCARD', KEYS[1])
+if free < 1 then return {} end
+local first = redis.call('ZRANGE', KEYS[2], 0, free - 1)
+if #first == 0 then return {} end
+${NOW}
+for _, token in ipairs(first) do
+  redis.call('ZREM', KEYS[2], token)
+  redis.call('ZREM', KEYS[3], token)
+  redis.call('ZADD', KEYS[1], now + tonumber(ARGV[4]), token)
+end
+redis.call('PUBLISH', ARGV[2], table.concat(first, ' '))
+return first`;
 
 /**
  * RENEW keys: holders; args: leaseMs, token... Extends the leases of the tokens that still hold

@@ -1,0 +1,152 @@
+// `pnpm bench:redis-limiter`: corio's RedisSemaphore against redis-semaphore (npm, the library a
+// user would otherwise pick) on a throwaway redis-server of 127.0.0.1, in paired rounds (each
+// implementation once per round, order rotated, ratios per round), with the load average.
+//   uncontended: one caller, acquire + release, one after another (latency of a pair)
+//   contended:   16 callers through a limit of 4, 2,000 acquire/work/release in all (pairs/s)
+import { loadavg } from 'node:os';
+import { RedisSemaphore } from '@corio/redis';
+import { Redis } from 'ioredis';
+import { Semaphore as PeerSemaphore } from 'redis-semaphore';
+import { startRedis } from '../docs/test/recipes-helpers.js';
+import { machine, writeResults } from './provenance.js';
+import { roundRatios, runRounds, spread } from './rounds.js';
+import type { Impl } from './rounds.js';
+
+const PAIRS = 500;
+const CONTENDED = 2_000;
+const CALLERS = 16;
+const LIMIT = 4;
+
+const server = await startRedis();
+const url = `redis://127.0.0.1:${String(server.port)}`;
+const client = new Redis(url);
+let run = 0;
+
+/** µs per acquire + release pair, one caller. */
+async function uncontendedCorio(): Promise<number> {
+  await using sem = new RedisSemaphore({ connection: client, name: `u${String(++run)}`, limit: 1 });
+  await sem.acquire(); // connects the subscriber outside the timing
+  sem.release();
+  const start = performance.now();
+  for (let i = 0; i < PAIRS; i++) {
+    await sem.acquire();
+    sem.release();
+  }
+  return ((performance.now() - start) * 1000) / PAIRS;
+}
+
+async function uncontendedPeer(): Promise<number> {
+  const key = `u${String(++run)}`;
+  const start = performance.now();
+  for (let i = 0; i < PAIRS; i++) {
+    const sem = new PeerSemaphore(client, key, 1, { retryInterval: 1, acquireTimeout: 60_000 });
+    await sem.acquire();
+    await sem.release();
+  }
+  return ((performance.now() - start) * 1000) / PAIRS;
+}
+
+/** Pairs per second with CALLERS callers through LIMIT permits, each holding for one tick. */
+async function contendedCorio(): Promise<number> {
+  await using sem = new RedisSemaphore({
+    connection: client,
+    name: `c${String(++run)}`,
+    limit: LIMIT,
+  });
+  await sem.acquire();
+  sem.release();
+  let left = CONTENDED;
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: CALLERS }, async () => {
+      while (left-- > 0) {
+        await sem.acquire();
+        await new Promise((resolve) => setImmediate(resolve));
+        sem.release();
+      }
+    }),
+  );
+  return (CONTENDED * 1000) / (performance.now() - start);
+}
+
+async function contendedPeer(): Promise<number> {
+  const key = `c${String(++run)}`;
+  let left = CONTENDED;
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: CALLERS }, async () => {
+      while (left-- > 0) {
+        const sem = new PeerSemaphore(client, key, LIMIT, {
+          retryInterval: 1,
+          acquireTimeout: 60_000,
+        });
+        await sem.acquire();
+        await new Promise((resolve) => setImmediate(resolve));
+        await sem.release();
+      }
+    }),
+  );
+  return (CONTENDED * 1000) / (performance.now() - start);
+}
+
+const cases: { id: string; unit: string; higher: boolean; impls: Impl[] }[] = [
+  {
+    id: 'uncontended',
+    unit: 'µs per acquire+release',
+    higher: false,
+    impls: [
+      { id: 'corio', label: 'RedisSemaphore', sample: uncontendedCorio },
+      { id: 'peer', label: 'redis-semaphore 5.8 (retryInterval 1 ms)', sample: uncontendedPeer },
+    ],
+  },
+  {
+    id: 'contended',
+    unit: 'pairs/s, 16 callers, limit 4',
+    higher: true,
+    impls: [
+      { id: 'corio', label: 'RedisSemaphore', sample: contendedCorio },
+      { id: 'peer', label: 'redis-semaphore 5.8 (retryInterval 1 ms)', sample: contendedPeer },
+    ],
+  },
+];
+
+const loadStart = loadavg()
+  .map((n) => n.toFixed(2))
+  .join(' ');
+const results = [];
+try {
+  for (const c of cases) {
+    const figures = await runRounds(c.impls, { warmup: 1, rounds: 7 });
+    const corio = figures.get('corio') ?? [];
+    const peer = figures.get('peer') ?? [];
+    // Better-is-higher ratios: corio's advantage over the peer in each round.
+    const ratios = c.higher ? roundRatios(corio, peer) : roundRatios(peer, corio);
+    const row = {
+      case: c.id,
+      unit: c.unit,
+      corio: spread(corio.filter((v): v is number => v !== undefined)),
+      peer: spread(peer.filter((v): v is number => v !== undefined)),
+      corioAdvantage: spread(ratios),
+      ratios,
+    };
+    results.push(row);
+    const f = (n: number) => n.toFixed(n < 10 ? 2 : 0);
+    console.log(
+      `${c.id} (${c.unit}): corio ${f(row.corio.median)} (${f(row.corio.min)}-${f(row.corio.max)}), ` +
+        `redis-semaphore ${f(row.peer.median)} (${f(row.peer.min)}-${f(row.peer.max)}); ` +
+        `corio's advantage per round ${row.corioAdvantage.min.toFixed(2)}/${row.corioAdvantage.median.toFixed(2)}/${row.corioAdvantage.max.toFixed(2)}`,
+    );
+  }
+} finally {
+  await client.quit();
+  await server.stop();
+}
+const loadEnd = loadavg()
+  .map((n) => n.toFixed(2))
+  .join(' ');
+console.log(`load ${loadStart} -> ${loadEnd}`);
+const file = await writeResults('redis-limiter-', {
+  machine: { ...machine(), loadavg: loadStart, loadavgEnd: loadEnd },
+  results,
+});
+console.log(`wrote ${file}`);
