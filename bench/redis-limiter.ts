@@ -8,8 +8,8 @@ import { RedisSemaphore } from '@corio/redis';
 import { Redis } from 'ioredis';
 import { Semaphore as PeerSemaphore } from 'redis-semaphore';
 import { startRedis } from '../docs/test/recipes-helpers.js';
-import { machine, writeResults } from './provenance.js';
-import { roundRatios, runRounds, spread } from './rounds.js';
+import { corioSource, machine, writeResults } from './provenance.js';
+import { measured, roundRatios, runRounds, spread } from './rounds.js';
 import type { Impl } from './rounds.js';
 
 const PAIRS = 500;
@@ -113,28 +113,47 @@ const cases: { id: string; unit: string; higher: boolean; impls: Impl[] }[] = [
 const loadStart = loadavg()
   .map((n) => n.toFixed(2))
   .join(' ');
+const started = performance.now();
 const results = [];
 try {
   for (const c of cases) {
     const figures = await runRounds(c.impls, { warmup: 1, rounds: 7 });
-    const corio = figures.get('corio') ?? [];
-    const peer = figures.get('peer') ?? [];
-    // Better-is-higher ratios: corio's advantage over the peer in each round.
-    const ratios = c.higher ? roundRatios(corio, peer) : roundRatios(peer, corio);
-    const row = {
-      case: c.id,
-      unit: c.unit,
-      corio: spread(corio.filter((v): v is number => v !== undefined)),
-      peer: spread(peer.filter((v): v is number => v !== undefined)),
-      corioAdvantage: spread(ratios),
-      ratios,
-    };
-    results.push(row);
+    const corio = measured(figures.get('corio') ?? []);
+    const peer = measured(figures.get('peer') ?? []);
+    // corio ÷ the peer round by round, in the unit's own direction (µs: lower is better).
+    const ratios = roundRatios(corio, peer);
+    const ratio = spread(ratios);
+    results.push(
+      {
+        id: `redis-limiter.${c.id}.peer`,
+        caseId: c.id,
+        label: c.impls[1]?.label ?? 'peer',
+        unit: c.unit,
+        ...spread(peer),
+        runs: peer,
+      },
+      {
+        id: `redis-limiter.${c.id}.corio`,
+        caseId: c.id,
+        label: c.impls[0]?.label ?? 'corio',
+        unit: c.unit,
+        ...spread(corio),
+        runs: corio,
+        vs: `redis-limiter.${c.id}.peer`,
+        ratio: ratio.median,
+        ratioMin: ratio.min,
+        ratioMax: ratio.max,
+        paired: true,
+      },
+    );
     const f = (n: number) => n.toFixed(n < 10 ? 2 : 0);
+    const a = spread(corio);
+    const b = spread(peer);
     console.log(
-      `${c.id} (${c.unit}): corio ${f(row.corio.median)} (${f(row.corio.min)}-${f(row.corio.max)}), ` +
-        `redis-semaphore ${f(row.peer.median)} (${f(row.peer.min)}-${f(row.peer.max)}); ` +
-        `corio's advantage per round ${row.corioAdvantage.min.toFixed(2)}/${row.corioAdvantage.median.toFixed(2)}/${row.corioAdvantage.max.toFixed(2)}`,
+      `${c.id} (${c.unit}): corio ${f(a.median)} (${f(a.min)}-${f(a.max)}), ` +
+        `redis-semaphore ${f(b.median)} (${f(b.min)}-${f(b.max)}); ` +
+        `corio / redis-semaphore per round ${ratio.min.toFixed(2)}/${ratio.median.toFixed(2)}/${ratio.max.toFixed(2)}` +
+        (c.higher ? ' (higher is better)' : ' (lower is better)'),
     );
   }
 } finally {
@@ -147,6 +166,8 @@ const loadEnd = loadavg()
 console.log(`load ${loadStart} -> ${loadEnd}`);
 const file = await writeResults('redis-limiter-', {
   machine: { ...machine(), loadavg: loadStart, loadavgEnd: loadEnd },
+  corio: await corioSource(['redis']),
+  seconds: (performance.now() - started) / 1000,
   results,
 });
 console.log(`wrote ${file}`);

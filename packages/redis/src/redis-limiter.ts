@@ -66,7 +66,7 @@ export interface RedisLimitFunction extends AsyncDisposable {
  * const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
  * await using limit = redisLimiter(2, { connection: url, name: 'crawl' });
  * const fetchPage = async (n: number) => `page ${String(n)}`;
- * const pages = await Promise.all([1, 2, 3].map((n) => limit(fetchPage, n)));
+ * const pages = await limit.map([1, 2, 3], fetchPage);
  * assert.deepEqual(pages, ['page 1', 'page 2', 'page 3']);
  * ```
  */

@@ -72,8 +72,8 @@ interface Waiter {
  *   name: 'partner-api',
  *   limit: 10, // across every instance of the service
  * });
- * const answer = await partnerApi.use(async () => 'called within the limit');
- * assert.equal(answer, 'called within the limit');
+ * const answer = await partnerApi.use(async () => 'within the limit');
+ * assert.equal(answer, 'within the limit');
  * ```
  */
 export class RedisSemaphore implements AsyncDisposable {
