@@ -49,7 +49,8 @@ export interface WorkerPoolExecutorOptions {
   cancelGraceMs?: number | undefined;
   /**
    * A worker is replaced after this many jobs (a `map()` chunk is one), as asyncio's
-   * `max_tasks_per_child`: for jobs that leak memory or state. Its queued jobs go to others.
+   * `max_tasks_per_child`: for jobs that leak memory or state. Its queued jobs go to others
+   * (those that moved buffers to it with `transfer()` cannot: it runs them first).
    * @default Infinity
    */
   maxJobsPerWorker?: number | undefined;

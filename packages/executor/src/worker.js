@@ -53,6 +53,8 @@ let busy = false;
 let finished = 0;
 /** @type {RetireMessage['retire'] | undefined} Set once this worker takes no more jobs. */
 let retiring;
+/** @type {Set<number>} The seqs of received jobs that moved buffers here (see BatchMessage). */
+const moved = new Set();
 
 // ---- The running job, as currentJob() sees it ------------------------------------------------
 
@@ -135,6 +137,7 @@ parentPort.on('message', (/** @type {PoolMessage} */ message) => {
       );
     }
   }
+  if (message.moved !== undefined) for (const s of message.moved) moved.add(s);
   let seq = message.seq;
   for (let i = 0; i < jobs.length; i += 2) queue.push(seq++, jobs[i], jobs[i + 1]);
   if (!busy) pump();
@@ -196,17 +199,20 @@ function define(def) {
 /**
  * Runs the received jobs one after another. A synchronous job runs and answers without a detour
  * through the microtask queue; an async one (or one whose function is still being compiled or
- * imported) suspends the loop until it settles. A retiring worker begins no more jobs: the pool
- * takes them back.
+ * imported) suspends the loop until it settles. A retiring worker begins only the jobs whose
+ * buffers moved here; the pool takes the others back.
  */
 function pump() {
   busy = true;
-  while (head < queue.length && retiring === undefined) {
+  while (head < queue.length) {
     const seq = /** @type {number} */ (queue[head]);
     const id = /** @type {number} */ (queue[head + 1]);
     const args = /** @type {unknown[]} */ (queue[head + 2]);
     queue[head + 2] = undefined;
     head += 3;
+    // Retiring: the pool takes back every job but those whose buffers moved here.
+    if (retiring !== undefined && !moved.has(seq)) continue;
+    moved.delete(seq);
     // Claim the job, unless the pool took it back first (see protocol.ts).
     const claimed = claim(seq);
     Atomics.store(state, STARTED, seq);
@@ -235,10 +241,8 @@ function pump() {
     );
     return;
   }
-  if (retiring === undefined) {
-    queue = [];
-    head = 0;
-  }
+  queue = [];
+  head = 0;
   busy = false;
 }
 

@@ -1,6 +1,6 @@
 // Recycling: a worker past maxJobsPerWorker or maxHeapUsedMb retires after its current job and
 // is replaced, and no queued job is lost or run twice.
-import { WorkerPoolExecutor, workerFunction } from '@corio/executor';
+import { WorkerPoolExecutor, transfer, workerFunction } from '@corio/executor';
 import { describe, expect, it } from 'vitest';
 
 const JOBS = new URL('./fixtures/jobs.js', import.meta.url);
@@ -77,5 +77,30 @@ describe('recycling', () => {
     expect(results).toEqual([0, 1, 2, 3, 4]);
     expect(new Set(threads.view.subarray(0, 5)).size).toBe(5);
     expect(pool.stats().workersStarted).toBe(5);
+  });
+
+  it('a retiring worker still runs the jobs whose buffers moved to it; the others go to its replacement', async () => {
+    await using pool = new WorkerPoolExecutor({ maxWorkers: 1, maxJobsPerWorker: 1 });
+    const whoRuns = async (bytes?: ArrayBuffer) => {
+      const { threadId } = await import('node:worker_threads');
+      return [threadId, bytes?.byteLength ?? 0];
+    };
+    const moved = (bytes: number) => {
+      const buffer = new ArrayBuffer(bytes);
+      return transfer(buffer, [buffer]);
+    };
+    // One turn: one batch for the one worker, which retires after the first job.
+    const jobs = [
+      pool.submit(whoRuns),
+      pool.submit(whoRuns, moved(8)),
+      pool.submit(whoRuns),
+      pool.submit(whoRuns, moved(16)),
+    ];
+    const results = await Promise.all(jobs);
+    expect(results.map((r) => r[1])).toEqual([0, 8, 0, 16]);
+    const [first, second, third, fourth] = results.map((r) => r[0]);
+    expect([second, fourth]).toEqual([first, first]); // moved: run where their buffers went
+    expect(third).not.toBe(first); // taken back, run by the replacement
+    expect(pool.stats()).toMatchObject({ completed: 4, failed: 0, workersStarted: 2 });
   });
 });

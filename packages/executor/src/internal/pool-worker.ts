@@ -58,6 +58,8 @@ export class PoolWorker {
   crash: { error: unknown } | undefined = undefined;
   /** Set once the pool terminates it on purpose (cancel, idle, shutdown, recycling). */
   retired = false;
+  /** Set once it retired itself (maxJobs, heap): it takes no more jobs. */
+  retiring = false;
   /** Set while its running job has been asked to stop (the cancellation ladder). */
   stopping: Stopping | undefined = undefined;
   /** Jobs it answered. */
@@ -129,7 +131,7 @@ export class PoolWorker {
    * with one it has yet to check (see protocol.ts).
    */
   openRoom(refillAt: number): number {
-    if (this.stopping !== undefined) return 0;
+    if (this.stopping !== undefined || this.retiring) return 0;
     const load = this.inflight.length;
     if (load > refillAt) return 0;
     const unchecked = this.nextSeq - 1 - Atomics.load(this.#state, STARTED);

@@ -85,6 +85,11 @@ export interface BatchMessage {
   /** Function ids and definitions (flat) this worker sees for the first time; it caches them. */
   defs?: (number | FunctionDef)[];
   jobs: unknown[];
+  /**
+   * The seqs of the jobs that moved buffers to the worker (transfer()): the pool cannot take
+   * them back, so a retiring worker still runs them before it is replaced.
+   */
+  moved?: number[];
 }
 
 /**

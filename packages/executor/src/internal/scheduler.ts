@@ -99,13 +99,14 @@ export class Scheduler implements JobOwner {
       }
       workers.push({
         threadId: worker.thread.threadId,
-        state: worker.retired
-          ? 'retiring'
-          : worker.stopping !== undefined
-            ? 'stopping'
-            : busy
-              ? 'running'
-              : 'idle',
+        state:
+          worker.retired || worker.retiring
+            ? 'retiring'
+            : worker.stopping !== undefined
+              ? 'stopping'
+              : busy
+                ? 'running'
+                : 'idle',
         completed: worker.completed,
         utilization: worker.thread.performance.eventLoopUtilization().utilization,
       });
@@ -257,6 +258,7 @@ export class Scheduler implements JobOwner {
     let defs: (number | FunctionDef)[] | undefined;
     let transferList: Transferable[] | undefined;
     const flat: unknown[] = new Array<unknown>(2 * jobs.length);
+    let moved: number[] | undefined;
     for (let i = 0; i < jobs.length; i++) {
       const job = jobs[i] as Job;
       const { id } = job.fn;
@@ -265,10 +267,14 @@ export class Scheduler implements JobOwner {
       }
       flat[2 * i] = job.chunk ? -id : id;
       flat[2 * i + 1] = job.args;
-      if (job.transferList.length > 0) (transferList ??= []).push(...job.transferList);
+      if (job.transferList.length > 0) {
+        (transferList ??= []).push(...job.transferList);
+        (moved ??= []).push(worker.nextSeq + i);
+      }
     }
     const message: BatchMessage = { seq: worker.nextSeq, jobs: flat };
     if (defs !== undefined) message.defs = defs;
+    if (moved !== undefined) message.moved = moved;
     try {
       worker.thread.postMessage(message, transferList);
     } catch (error) {
@@ -316,6 +322,11 @@ export class Scheduler implements JobOwner {
         job.setResult(message.value);
       }
     }
+    if (worker.retiring && worker.inflight.length === 0) {
+      this.#retire(worker);
+      this.#dispatch();
+      return;
+    }
     if (worker.stopping?.job === job) {
       // The cancelled job ended within its grace: the worker is kept.
       clearTimeout(worker.stopping.timer);
@@ -344,7 +355,9 @@ export class Scheduler implements JobOwner {
     if (!this.#closing || this.#workers.some((w) => w.inflight.length > 1)) {
       let busiest: PoolWorker | undefined;
       for (const other of this.#workers) {
-        if (other === worker || other.retired || other.inflight.length < 2) continue;
+        if (other === worker || other.retired || other.retiring || other.inflight.length < 2) {
+          continue;
+        }
         if (busiest === undefined || other.inflight.length > busiest.inflight.length) {
           busiest = other;
         }
@@ -433,10 +446,16 @@ export class Scheduler implements JobOwner {
     if (requeue.length > 0) this.#queue.splice(this.#head, 0, ...requeue);
   }
 
-  /** The worker ran its last job (maxJobs, or its heap): replaced, losing no queued job. */
+  /**
+   * The worker ran its last job (maxJobs, or its heap): it is replaced, losing no queued job.
+   * What it had not begun goes back to the queue, except the jobs that moved buffers to it,
+   * which it still runs (it claims no other); it is terminated once they are done.
+   */
   #onRetire(worker: PoolWorker, _message: RetireMessage): void {
     if (worker.retired) return;
-    this.#retire(worker);
+    worker.retiring = true;
+    this.#takeBackUnbegun(worker);
+    if (worker.inflight.length === 0) this.#retire(worker);
     this.#dispatch();
   }
 
