@@ -100,7 +100,7 @@ function extractExamples(file: string): {
           seen.set(base, count);
           const code = block
             .join('\n')
-            .replace(/(['"])@corio\/(core|streams|executor)\1/g, (_m, _q, pkg: string) =>
+            .replace(/(['"])@corio\/(core|streams|executor|redis)\1/g, (_m, _q, pkg: string) =>
               JSON.stringify(importPath(pkg)),
             );
           examples.push({ title: count === 1 ? base : `${base} #${String(count)}`, file, code });
@@ -141,7 +141,7 @@ function markdownExamples(file: string): Example[] {
     title: `${rel} #${String(index + 1)}`,
     file,
     code: (match[1] ?? '').replace(
-      /(['"])@corio\/(core|streams|executor)\1/g,
+      /(['"])@corio\/(core|streams|executor|redis)\1/g,
       (_m, _q, pkg: string) => JSON.stringify(importPath(pkg)),
     ),
   }));
