@@ -87,3 +87,4 @@ export function exitOf(
     });
   });
 }
+export const die = workerFunction<(port: number, key: string) => Promise<void>>(JOBS, 'die');
