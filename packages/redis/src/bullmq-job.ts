@@ -2,8 +2,9 @@ import { Future, InvalidStateError } from '@corio/core';
 
 /**
  * What Redis said when a job's cancel was recorded: `'not-started'` — no worker had begun the
- * job, and none ever will; `'started'` — a worker had begun it (it may have ended since): its
- * signal is aborted where it runs, and it may have had effects.
+ * job, and none ever will; `'started'` — a worker had claimed it (its function may not have
+ * reached its first line yet, or may have ended since): its signal is aborted where it runs,
+ * and it may have had effects.
  */
 export type CancelAck = 'not-started' | 'started';
 

@@ -97,7 +97,8 @@ describe('BullMQExecutor across processes', () => {
           expect(runs, where).toEqual([]);
           counts.cancelledBeforeStart++;
         } else {
-          expect(runs.length, where).toBeGreaterThanOrEqual(1);
+          // A worker had claimed it: its function may not have reached its first line yet.
+          expect(runs.length, where).toBeLessThanOrEqual(2);
           counts.cancelledRunning++;
         }
         continue;
