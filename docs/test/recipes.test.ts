@@ -48,21 +48,24 @@ const special: Record<string, Special> = {
     run: (slug) => serveThenInterrupt(slug, helloClient),
     exit: { code: null, signal: 'SIGINT' },
   },
-  // Against a throwaway redis-server of its own: only this recipe needs one, so only this test
-  // fails (naming it) where redis-server is missing.
-  'redis-resp': {
-    run: async (slug) => {
-      const redis = await startRedis();
-      try {
-        return await runRecipe(slug, {
-          env: { REDIS_HOST: '127.0.0.1', REDIS_PORT: String(redis.port) },
-        });
-      } finally {
-        await redis.stop();
-      }
-    },
-  },
+  // Against a throwaway redis-server of its own: only the recipes that need one get one, so
+  // only their tests fail (naming them) where redis-server is missing.
+  'redis-resp': { run: withRedis },
+  // Its own two worker processes (forked) and a BullMQ queue on that server.
+  'cpu-jobs-across-processes': { run: withRedis },
 };
+
+/** Runs the recipe with REDIS_HOST/REDIS_PORT pointing at a throwaway redis-server. */
+async function withRedis(slug: string): Promise<Outcome> {
+  const redis = await startRedis();
+  try {
+    return await runRecipe(slug, {
+      env: { REDIS_HOST: '127.0.0.1', REDIS_PORT: String(redis.port) },
+    });
+  } finally {
+    await redis.stop();
+  }
+}
 
 // Connects once "ready ... <port>" is printed, sends a line, and sends SIGINT once it is echoed.
 function actAsClientThenInterrupt(): (child: ChildProcess, stdout: string) => void {

@@ -80,8 +80,10 @@ export class BullMQJob<T> extends Future<T> {
     return this.#ack;
   }
 
-  /** @internal */
-  protected override describeFields(): string {
-    return ` id=${this.id}${super.describeFields()}`;
+  /** `<BullMQJob id=… pending>`: the future's state, with the job's id. */
+  override toString(): string {
+    // Future's field renderer is internal to @corio/core: its text gets the id inserted.
+    const name = this.constructor.name;
+    return super.toString().replace(`<${name}`, `<${name} id=${this.id}`);
   }
 }
