@@ -269,7 +269,9 @@ export class BullMQExecutor implements BullMQJobOwner, AsyncDisposable {
 
   /**
    * Stops taking jobs and, once every submitted job has settled, closes the connections
-   * (asyncio's `Executor.shutdown`). Calling it again is harmless.
+   * (asyncio's `Executor.shutdown`). Calling it again is harmless. Jobs that no worker runs
+   * keep it waiting, as a local pool's queued jobs would: `cancelFutures` takes them back.
+   * Afterwards this executor holds no connection or timer: the process can exit by itself.
    *
    * @param options - `wait` (default true): resolve once closed; `cancelFutures` (default
    * false): cancel every outstanding job first (removed from the queue, or stopped where it

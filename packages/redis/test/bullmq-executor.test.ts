@@ -24,6 +24,8 @@ import {
   fail,
   popWhenPushed,
   spawnTs,
+  stderrOf,
+  stdoutMatching,
   stubborn,
   testClient,
   whoAmI,
@@ -31,6 +33,16 @@ import {
 import { useRedisServer } from './redis-server.js';
 
 const redis = useRedisServer();
+
+/** A port of 127.0.0.1 that nothing listens on. */
+async function closedPort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  server.close();
+  await once(server, 'close');
+  return port;
+}
 let queues = 0;
 /** A queue of its own for each test: no test sees another's jobs. */
 function setup(): { connection: { host: string; port: number }; queue: string } {
@@ -263,12 +275,8 @@ describe('BullMQExecutor misuse and failures', () => {
     expect(() => executor.submit(add, 1, 2)).toThrow(InvalidStateError);
   });
 
-  it('fails with a clear error, not a hang, when Redis is unreachable; nothing stays open', async () => {
-    const server = createServer().listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    const { port } = server.address() as AddressInfo;
-    server.close();
-    await once(server, 'close');
+  it('fails with a clear error, not a hang, when Redis is unreachable', async () => {
+    const port = await closedPort();
     const executor = new BullMQExecutor({ connection: { host: '127.0.0.1', port }, queue: 'q' });
     const error = (await executor.submit(add, 1, 2).catch((e: unknown) => e)) as Error;
     expect(error.message).toBe(
@@ -279,6 +287,47 @@ describe('BullMQExecutor misuse and failures', () => {
     await expect(
       startWorker({ connection: { host: '127.0.0.1', port }, queue: 'q' }),
     ).rejects.toThrow(`startWorker(queue 'q'): cannot reach Redis at 127.0.0.1:${String(port)}`);
+  });
+});
+
+describe('BullMQExecutor clean exits', () => {
+  it('a program whose Redis is unreachable gets the error, shuts down and exits by itself', async () => {
+    const port = await closedPort();
+    const child = spawnTs('packages/redis/test/fixtures/unreachable.ts', [String(port)]);
+    const out = stdoutMatching(child, /\n$/);
+    expect(await exitOf(child)).toEqual({ code: 0, signal: null });
+    expect(await out).toBe(
+      `BullMQExecutor(queue 'q'): cannot reach Redis at 127.0.0.1:${String(port)}\n`,
+    );
+  });
+
+  it('corio-worker exits with its usage without --queue, and with the address when Redis is down', async () => {
+    const port = await closedPort();
+    const usage = spawnTs('packages/redis/src/corio-worker.ts', []);
+    const usageErr = stderrOf(usage);
+    expect(await exitOf(usage)).toEqual({ code: 2, signal: null });
+    expect(await usageErr).toMatch(/^corio-worker: --queue is required\nusage: corio-worker/);
+    const down = spawnTs('packages/redis/src/corio-worker.ts', [
+      '--redis',
+      `redis://127.0.0.1:${String(port)}`,
+      '--queue',
+      'q',
+    ]);
+    const downErr = stderrOf(down);
+    expect(await exitOf(down)).toEqual({ code: 1, signal: null });
+    expect(await downErr).toBe(
+      `corio-worker: startWorker(queue 'q'): cannot reach Redis at 127.0.0.1:${String(port)}\n`,
+    );
+  });
+
+  it('takes an ioredis client as its connection, copies it, and leaves it open', async () => {
+    const options = setup();
+    await using client = testClient(redis.port);
+    await using _worker = await startWorker({ connection: client, queue: options.queue });
+    const executor = new BullMQExecutor({ connection: client, queue: options.queue });
+    expect(await executor.submit(add, 4, 5)).toBe(9);
+    await executor.shutdown();
+    expect(await client.ping()).toBe('PONG');
   });
 });
 

@@ -88,3 +88,14 @@ export function exitOf(
   });
 }
 export const die = workerFunction<(port: number, key: string) => Promise<void>>(JOBS, 'die');
+
+/** All of a child's stderr, once it has closed. */
+export function stderrOf(child: ChildProcess): Promise<string> {
+  let err = '';
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
+  return new Promise((resolve) => {
+    child.once('close', () => {
+      resolve(err);
+    });
+  });
+}
