@@ -108,6 +108,24 @@ describe('BullMQExecutor', () => {
     expect(seen).toEqual([]);
   });
 
+  it("map() with an aborted signal rejects with the signal's reason and stops reading", async () => {
+    const options = setup();
+    await using _worker = await startWorker({ ...options, concurrency: 1 });
+    await using executor = new BullMQExecutor(options);
+    let read = 0;
+    function* naturals(): Generator<number> {
+      for (let n = 0; ; n++, read++) yield n;
+    }
+    const controller = new AbortController();
+    const results = executor.map(echo, naturals(), { bufferSize: 2, signal: controller.signal });
+    expect(await results.next()).toEqual({ done: false, value: 0 });
+    const reason = new Error('enough');
+    controller.abort(reason);
+    await expect(results.next()).rejects.toBe(reason);
+    expect(read).toBeLessThanOrEqual(3);
+    expect(String(executor)).toMatch(/ jobs=0>$/); // the outstanding ones were cancelled
+  });
+
   it('runInExecutor() takes it as an Executor', async () => {
     const options = setup();
     await using _worker = await startWorker({ ...options, concurrency: 1 });
