@@ -48,14 +48,16 @@ const special: Record<string, Special> = {
     run: (slug) => serveThenInterrupt(slug, helloClient),
     exit: { code: null, signal: 'SIGINT' },
   },
-  // Against a throwaway redis-server of its own: only these recipes need one, so only their
-  // tests fail (naming it) where redis-server is missing.
+  // Against a throwaway redis-server of its own: only the recipes that need one get one, so
+  // only their tests fail (naming them) where redis-server is missing.
   'redis-resp': { run: withRedis },
   'shared-rate-limit': { run: withRedis },
+  // Its own two worker processes (forked) and a BullMQ queue on that server.
+  'cpu-jobs-across-processes': { run: withRedis },
 };
 
 /** Runs a recipe with REDIS_HOST/REDIS_PORT/REDIS_URL naming a throwaway redis-server. */
-async function withRedis(slug: string): ReturnType<typeof runRecipe> {
+async function withRedis(slug: string): Promise<Outcome> {
   const redis = await startRedis();
   try {
     return await runRecipe(slug, {

@@ -13,3 +13,4 @@ export { workerFunction } from './worker-function.js';
 export type { WorkerFunction } from './worker-function.js';
 export { transfer } from './transfer.js';
 export { runInExecutor, toThread } from './run-in-executor.js';
+export type { Executor } from './run-in-executor.js';

@@ -1,6 +1,31 @@
 import type { Future } from '@corio/core';
+import type { WorkerFunction } from './worker-function.js';
 import type { WorkerCallable } from './worker-pool-executor.js';
 import { WorkerPoolExecutor } from './worker-pool-executor.js';
+
+/**
+ * What {@link runInExecutor} needs of an executor: `submit` of a {@link workerFunction}. A
+ * `WorkerPoolExecutor` has it (and takes self-contained functions too), as does
+ * `BullMQExecutor` from `@corio/redis`, whose jobs run in other processes.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import type { Executor } from '@corio/executor';
+ * import { WorkerPoolExecutor } from '@corio/executor';
+ *
+ * await using pool = new WorkerPoolExecutor({ maxWorkers: 1 });
+ * const executor: Executor = pool;
+ * assert.equal(typeof executor.submit, 'function');
+ * ```
+ */
+export interface Executor {
+  /** Runs `fn(...args)` somewhere else and returns the future of its result. */
+  submit<F extends (...args: never[]) => unknown>(
+    fn: WorkerFunction<F>,
+    ...args: Parameters<F>
+  ): Future<Awaited<ReturnType<F>>>;
+}
 
 let defaultPool: WorkerPoolExecutor | undefined;
 
@@ -38,6 +63,10 @@ export function currentDefaultPool(): WorkerPoolExecutor | undefined {
  * Runs `fn(...args)` in `executor`'s workers, or in the default pool when `executor` is `null`
  * or `undefined` (asyncio's `loop.run_in_executor`).
  *
+ * `executor` may be any {@link Executor} (a `BullMQExecutor` of `@corio/redis`, say); then `fn`
+ * must be a {@link workerFunction}, as only a `WorkerPoolExecutor` takes self-contained
+ * functions.
+ *
  * The default pool is created on first use with `os.availableParallelism()` workers; its idle
  * workers never keep the process alive, so a program that used it exits by itself.
  *
@@ -63,6 +92,16 @@ export function currentDefaultPool(): WorkerPoolExecutor | undefined {
 export function runInExecutor<F extends (...args: never[]) => unknown>(
   executor: WorkerPoolExecutor | null | undefined,
   fn: WorkerCallable<F>,
+  ...args: Parameters<F>
+): Future<Awaited<ReturnType<F>>>;
+export function runInExecutor<F extends (...args: never[]) => unknown>(
+  executor: Executor,
+  fn: WorkerFunction<F>,
+  ...args: Parameters<F>
+): Future<Awaited<ReturnType<F>>>;
+export function runInExecutor<F extends (...args: never[]) => unknown>(
+  executor: Executor | null | undefined,
+  fn: WorkerFunction<F>,
   ...args: Parameters<F>
 ): Future<Awaited<ReturnType<F>>> {
   return (executor ?? getDefaultPool()).submit(fn, ...args);

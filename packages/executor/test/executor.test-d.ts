@@ -1,5 +1,5 @@
 import type { Future } from '@corio/core';
-import type { ExecutorStats } from '@corio/executor';
+import type { Executor, ExecutorStats, WorkerFunction } from '@corio/executor';
 import {
   WorkerPoolExecutor,
   currentJob,
@@ -59,5 +59,29 @@ describe('WorkerPoolExecutor types', () => {
     });
     // @ts-expect-error: a string for a number of ms
     expectTypeOf(WorkerPoolExecutor).toBeConstructibleWith({ cancelGraceMs: '10' });
+  });
+
+  it('runInExecutor() takes any Executor, with a workerFunction only; both pools are Executors', () => {
+    const named = workerFunction<typeof add>('file:///jobs.js', 'add');
+    expectTypeOf(pool).toExtend<Executor>();
+    // Another process's executor: submit() of a workerFunction, nothing else.
+    class Remote {
+      submit<F extends (...args: never[]) => unknown>(
+        fn: WorkerFunction<F>,
+        ...args: Parameters<F>
+      ): Future<Awaited<ReturnType<F>>> {
+        return pool.submit(fn, ...args);
+      }
+    }
+    const remote = new Remote();
+    expectTypeOf(remote).toExtend<Executor>();
+    expectTypeOf(runInExecutor(remote, named, 1, 2)).toEqualTypeOf<Future<number>>();
+    expectTypeOf(runInExecutor(pool, add, 1, 2)).toEqualTypeOf<Future<number>>();
+    // @ts-expect-error: a plain function cannot travel to another process
+    runInExecutor(remote, add, 1, 2);
+    // @ts-expect-error: a string where a number is expected
+    runInExecutor(remote, named, 1, '2');
+    // @ts-expect-error: not an executor
+    runInExecutor({}, named, 1, 2);
   });
 });
