@@ -60,7 +60,7 @@ interface Pending {
  * An executor whose jobs run in other processes, on other machines, through a BullMQ queue in
  * Redis: the interface of `WorkerPoolExecutor` (asyncio's `Executor`) for `startWorker` workers.
  *
- * A job is a {@link workerFunction} (a module URL and an export name: no closure crosses machines,
+ * A job is a `workerFunction` (a module URL and an export name: no closure crosses machines,
  * so the module must exist at that URL where the workers run) and arguments that travel by
  * structured clone (V8's serialization). The workers run each job in a worker thread of their own
  * `WorkerPoolExecutor`, so a job has `currentJob().signal` as in a local pool.
@@ -161,7 +161,7 @@ export class BullMQExecutor implements BullMQJobOwner, AsyncDisposable {
    * The jobs submitted in one turn of the event loop are added to the queue together.
    *
    * @typeParam F - the function's type.
-   * @param fn - a {@link workerFunction}: a plain function is refused, as its closure could not
+   * @param fn - a `workerFunction`: a plain function is refused, as its closure could not
    * travel.
    * @param args - its arguments, copied by structured clone.
    * @returns the job's future. It fails with the job's error (with its `name`, `message`, `stack`
@@ -222,7 +222,7 @@ export class BullMQExecutor implements BullMQJobOwner, AsyncDisposable {
    * aborting `signal` or a failed item cancels the jobs still outstanding.
    *
    * @typeParam F - the function's type: it takes one item.
-   * @param fn - a {@link workerFunction} of one argument.
+   * @param fn - a `workerFunction` of one argument.
    * @param iterable - the items, an `Iterable` or an `AsyncIterable`.
    * @param options - see {@link BullMQMapOptions}.
    * @returns an async iterator of the results, in the order of the items.
