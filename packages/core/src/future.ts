@@ -5,7 +5,7 @@ import type { CancelNode } from './internal/protocol.js';
 import { inspectSymbol } from './internal/inspect.js';
 import { CANCEL_NOW, FAILED, LISTEN, RETRIEVE, UNLISTEN } from './internal/symbols.js';
 import { trackUnretrieved, untrackUnretrieved } from './internal/unretrieved.js';
-import { lastReject, lastResolve, newPromise } from './internal/deferred.js';
+import { forgetResolvers, lastReject, lastResolve, newPromise } from './internal/deferred.js';
 import { settleWaitFrom } from './internal/settle-wait.js';
 import { Wait } from './internal/wait.js';
 
@@ -376,9 +376,16 @@ class CallbackListener {
 
 /** Settles the native promise that backs `then` outside tasks. */
 class PromiseSettler {
-  readonly promise = newPromise<unknown>();
-  readonly #resolve = lastResolve;
-  readonly #reject = lastReject;
+  readonly promise: Promise<unknown>;
+  readonly #resolve: (value: unknown) => void;
+  readonly #reject: (reason: unknown) => void;
+
+  constructor() {
+    this.promise = newPromise<unknown>();
+    this.#resolve = lastResolve;
+    this.#reject = lastReject;
+    forgetResolvers();
+  }
 
   futureDone(future: Future<unknown>): void {
     if (future.cancelled() || future[FAILED]()) this.#reject(future[RETRIEVE]());

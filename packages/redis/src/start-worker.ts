@@ -58,6 +58,8 @@ export interface QueueWorker extends AsyncDisposable {
  * BullMQ fails it the time after, so a job runs at most twice.
  */
 const MAX_STALLED_COUNT = 1;
+/** How often the cancel flags of the running jobs are read again (see ready()). */
+const RECHECK_MS = 1000;
 
 /** A job this process is running: how a cancel reaches it. */
 interface Running {
@@ -139,6 +141,7 @@ class CorioQueueWorker implements QueueWorker {
   readonly #pool: WorkerPoolExecutor;
   readonly #worker: Worker<JobData, string>;
   readonly #running = new Map<string, Running>();
+  #recheckTimer: NodeJS.Timeout | undefined = undefined;
   #completed = 0;
   #closed: Promise<void> | undefined = undefined;
 
@@ -170,7 +173,7 @@ class CorioQueueWorker implements QueueWorker {
       if (job !== undefined) void this.#failed(job, error).catch(() => undefined);
     });
     this.#subscriber.on('message', (_channel: string, jobId: string) => {
-      this.#worker.cancelJob(jobId);
+      this.#cancelRunning(jobId);
     });
   }
 
@@ -184,12 +187,19 @@ class CorioQueueWorker implements QueueWorker {
     // After a reconnection (ioredis subscribes again), a cancel published meanwhile was missed:
     // the flags in Redis say which running jobs were cancelled.
     this.#subscriber.on('ready', () => void this.#recheckCancels().catch(() => undefined));
+    // And now and then anyway: a cancel must reach its job even if its message or BullMQ's
+    // abort of the processor's signal went astray (seen under load: a job ran on for minutes).
+    this.#recheckTimer = setInterval(() => {
+      void this.#recheckCancels().catch(() => undefined);
+    }, RECHECK_MS);
+    this.#recheckTimer.unref();
     void this.#worker.run().catch(() => undefined);
     await this.#worker.waitUntilReady();
   }
 
   close(): Promise<void> {
     this.#closed ??= (async () => {
+      clearInterval(this.#recheckTimer);
       await this.#worker.close().catch(() => undefined);
       await this.#pool.shutdown();
       this.#subscriber.disconnect();
@@ -287,7 +297,17 @@ class CorioQueueWorker implements QueueWorker {
     if (ids.length === 0) return;
     const flags = await this.#commands.mget(ids.map((id) => this.#keys.cancelFlag(id)));
     flags.forEach((flag, index) => {
-      if (flag !== null) this.#worker.cancelJob(ids[index] ?? '');
+      if (flag !== null) this.#cancelRunning(ids[index] ?? '');
     });
+  }
+
+  /** A cancel recorded for a job this process runs: its pool future is cancelled (the ladder). */
+  #cancelRunning(jobId: string): void {
+    const running = this.#running.get(jobId);
+    if (running !== undefined) {
+      running.cancelled = true;
+      running.future?.cancel();
+    }
+    this.#worker.cancelJob(jobId);
   }
 }

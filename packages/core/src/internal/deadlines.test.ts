@@ -13,6 +13,20 @@ function deadline(name: string, ms: number, log: string[]): Deadline {
 }
 
 describe('the shared deadline schedule', () => {
+  it('fires a deadline already passed in a microtask, before any timer, and none unscheduled first', async () => {
+    const log: string[] = [];
+    setTimeout(() => log.push('timer'), 0);
+    schedule(deadline('passed', -1, log));
+    const dropped = deadline('dropped', -1, log);
+    schedule(dropped);
+    unschedule(dropped);
+    expect(log).toEqual([]);
+    await Promise.resolve();
+    expect(log).toEqual(['passed']);
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    expect(log).toEqual(['passed', 'timer']);
+  });
+
   it('fires deadlines in the order of their time, each once, on one timer', async () => {
     using clock = fakeTimers();
     const log: string[] = [];

@@ -36,12 +36,27 @@ let armedWith: typeof setTimeout | undefined;
 let clearWith: typeof clearTimeout = clearTimeout;
 let referenced = false;
 
-/** Schedules `deadline`; it fires once `performance.now()` reaches `when`. */
+/**
+ * Schedules `deadline`; it fires once `performance.now()` reaches `when`. One already reached
+ * fires in a microtask, as asyncio's `call_soon`: before any timer, so `timeout(-1, body)` expires
+ * at the body's first cancellation point even when a timer of the body (a `sleep(1)`) is due as
+ * well on a loaded machine; a body that ends first has unscheduled it.
+ */
 export function schedule(deadline: Deadline): void {
   deadline.index = heap.length;
   heap.push(deadline);
   siftUp(deadline.index);
-  arm();
+  if (deadline.when <= performance.now()) queueMicrotask(expireDue);
+  else arm();
+}
+
+/** Fires the deadlines already reached, without touching the timer. */
+function expireDue(): void {
+  const now = performance.now();
+  for (let first = heap[0]; first !== undefined && first.when <= now; first = heap[0]) {
+    unschedule(first);
+    first.owner[EXPIRE]();
+  }
 }
 
 /** Drops a scheduled deadline (no-op if it is not scheduled). */

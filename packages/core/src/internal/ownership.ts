@@ -39,7 +39,6 @@ export interface Ownership {
 const NOT_OWNED: Ownership = { scopes: 0, task: false };
 // Deep enough for any sane await chain; the capture costs in proportion to the depth.
 const STACK_LIMIT = 512;
-const holder: { stack?: unknown } = {};
 
 function readFrames(_error: unknown, sites: readonly NodeJS.CallSite[]): Ownership {
   let scopes = 0;
@@ -58,13 +57,15 @@ export function ownership(): Ownership {
   const prepare = Error.prepareStackTrace;
   Error.stackTraceLimit = STACK_LIMIT;
   Error.prepareStackTrace = readFrames;
+  // A new holder each time: V8 keeps the captured frames on it, and through their receivers
+  // the locals of every async function awaiting here (a whole batch of cancelled tasks).
+  const holder: { stack?: unknown } = {};
   try {
     Error.captureStackTrace(holder, ownership);
     return holder.stack as Ownership;
   } finally {
     Error.prepareStackTrace = prepare;
     Error.stackTraceLimit = limit;
-    holder.stack = undefined;
   }
 }
 

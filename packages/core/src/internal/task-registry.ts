@@ -1,5 +1,5 @@
 import { enterStaysInReaction, nodeStorage } from './current.js';
-import { lastReject, newPromise } from './deferred.js';
+import { forgetResolvers, lastReject, newPromise } from './deferred.js';
 import { START } from './symbols.js';
 
 /** What the registry needs of a task: its links and its first step. */
@@ -84,6 +84,7 @@ export function deferredGate(): (task: Registered) => void {
   // Opened through the rejection channel: a task is a thenable, and a promise resolved with a
   // thenable would adopt it instead of handing it over.
   const open = lastReject as (task: Registered) => void;
+  forgetResolvers();
   void gate.then(undefined, startDeferred);
   return open;
 }

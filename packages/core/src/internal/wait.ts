@@ -1,6 +1,6 @@
 import { CancelledError } from '../errors.js';
 import { currentNode } from './current.js';
-import { lastResolve, newPromise } from './deferred.js';
+import { forgetResolvers, lastResolve, newPromise } from './deferred.js';
 import { captureWithOwnership } from './ownership.js';
 import {
   CANCEL_WORK,
@@ -86,6 +86,7 @@ export class Wait<T> implements WaitSide, WorkSide {
     this.#signal = signal;
     this.promise = newPromise<T>();
     this.#resolve = lastResolve;
+    forgetResolvers();
   }
 
   /**
