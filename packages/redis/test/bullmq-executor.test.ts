@@ -205,6 +205,20 @@ describe('BullMQExecutor cancellation', () => {
     expect(String(await executor.submit(whoAmI))).toBe(thread);
   });
 
+  it('a cancel whose message never reaches the worker still stops the job, through its flag', async () => {
+    const options = setup();
+    await using client = testClient(redis.port);
+    await using _worker = await startWorker({ ...options, concurrency: 1 });
+    await using executor = new BullMQExecutor(options);
+    const job = executor.submit(cooperative, redis.port, 'unheard');
+    await popWhenPushed(client, 'started:unheard');
+    // The cancel recorded in Redis, as the submitter's script does, but not published: as if
+    // the message or BullMQ's abort of the processor's signal went astray.
+    await client.set(`bull:${options.queue}:corio:cancel:${job.id}`, '1');
+    expect(await popWhenPushed(client, 'cleaned:unheard')).toBe('CancelledError');
+    job.cancel();
+  });
+
   it('a job that ignores its signal has its thread terminated after the grace', async () => {
     const options = setup();
     await using client = testClient(redis.port);
