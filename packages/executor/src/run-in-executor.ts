@@ -11,6 +11,7 @@ import { WorkerPoolExecutor } from './worker-pool-executor.js';
  * @example
  * ```ts
  * import assert from 'node:assert/strict';
+ * import { basename } from 'node:path';
  * import type { Executor } from '@corio/executor';
  * import { WorkerPoolExecutor } from '@corio/executor';
  *
@@ -94,11 +95,59 @@ export function runInExecutor<F extends (...args: never[]) => unknown>(
   fn: WorkerCallable<F>,
   ...args: Parameters<F>
 ): Future<Awaited<ReturnType<F>>>;
+/**
+ * Runs a {@link workerFunction} on any {@link Executor}: a `BullMQExecutor` of `@corio/redis`,
+ * or one of your own that wraps a pool. Only a `WorkerPoolExecutor` (the form above) also takes
+ * a self-contained function.
+ *
+ * @typeParam F - the function's type.
+ * @param executor - anything with `submit(workerFunction, ...args)`.
+ * @param fn - a {@link workerFunction}.
+ * @param args - its arguments.
+ * @returns the future `executor.submit` returns.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { basename } from 'node:path';
+ * import type { Executor } from '@corio/executor';
+ * import {
+ *   WorkerPoolExecutor,
+ *   runInExecutor,
+ *   workerFunction,
+ * } from '@corio/executor';
+ *
+ * await using pool = new WorkerPoolExecutor({ maxWorkers: 1 });
+ * const submitted: string[] = [];
+ * const counting: Executor = {
+ *   submit: (fn, ...args) => {
+ *     submitted.push(fn.exportName);
+ *     return pool.submit(fn, ...args);
+ *   },
+ * };
+ * const base = workerFunction<typeof basename>('node:path', 'basename');
+ * assert.equal(await runInExecutor(counting, base, '/a/b.txt'), 'b.txt');
+ * assert.deepEqual(submitted, ['basename']);
+ * ```
+ */
 export function runInExecutor<F extends (...args: never[]) => unknown>(
   executor: Executor,
   fn: WorkerFunction<F>,
   ...args: Parameters<F>
 ): Future<Awaited<ReturnType<F>>>;
+/**
+ * The implementation of both forms: `executor.submit(fn, ...args)`, on the default pool when
+ * `executor` is `null` or `undefined`.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { runInExecutor } from '@corio/executor';
+ *
+ * const next = (n: number) => n + 1;
+ * assert.equal(await runInExecutor(undefined, next, 1), 2);
+ * ```
+ */
 export function runInExecutor<F extends (...args: never[]) => unknown>(
   executor: Executor | null | undefined,
   fn: WorkerFunction<F>,

@@ -3,6 +3,18 @@ import { toBytes } from './byte-buffer.js';
 
 /** readUntil's default separator, and readLine's. */
 export const NEWLINE = Buffer.from('\n');
+/**
+ * readLine()'s separators, as `separators('\n')` gives them: one list shared by every reader, so
+ * the line path builds none.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ *
+ * const NEWLINES = [Buffer.from('\n')]; // its value
+ * assert.equal(NEWLINES[0]?.toString(), '\n');
+ * ```
+ */
 export const NEWLINES: readonly Buffer[] = [NEWLINE];
 
 // The last string separator readUntil() was given, and its bytes: a loop that reads with one

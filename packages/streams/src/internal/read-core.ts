@@ -37,9 +37,23 @@ interface PendingRead {
 // of readUntil() and the attempts of readUntil() and readLine() share it.
 const SCRATCH: Match = { start: 0, end: 0 };
 
-/** The state and the reads of a StreamReader (whose public methods document them). */
 // #waiter is set only while a read waits for data (its attempt found too few bytes at the call
 // and at every feed since); #paused only while #transport is paused, never while a read waits.
+/**
+ * The state and the reads of a StreamReader, whose public methods document them (StreamReader
+ * validates the limit and renders the state; this does the rest).
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { StreamReader } from '@corio/streams';
+ *
+ * // Used through StreamReader, which holds one:
+ * const reader = new StreamReader();
+ * reader.feedData('one\ntwo\n');
+ * assert.equal((await reader.readLine()).toString(), 'one\n');
+ * ```
+ */
 export class ReadCore {
   readonly #buffer = new ByteBuffer();
   #eof = false;
