@@ -6,7 +6,7 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { BullMQJobOwner, CancelAck } from './bullmq-job.js';
 import { BullMQJob } from './bullmq-job.js';
-import type { Connection } from './internal/connection.js';
+import type { RedisConnection } from './connection.js';
 import { ReadyGate, ownClient } from './internal/connection.js';
 import { CANCEL_SCRIPT, FLAG_TTL_SECONDS, QueueKeys } from './internal/keys.js';
 import { mapInOrder } from './internal/map-in-order.js';
@@ -17,10 +17,11 @@ import { decodeReply, deserializeError, encode } from './internal/wire.js';
 /** Options for {@link BullMQExecutor}. */
 export interface BullMQExecutorOptions {
   /**
-   * ioredis options (`{ host, port }`), or an ioredis client whose settings are copied (as BullMQ
-   * takes it; the client stays yours to close). A Redis Cluster is not supported.
+   * A `redis://` URL, ioredis options (`{ host, port }`), or an ioredis client whose settings are
+   * copied (the client stays yours to close): the `connection` of `RedisSemaphore` too. A Redis
+   * Cluster is not supported.
    */
-  connection: Connection;
+  connection: RedisConnection;
   /** The BullMQ queue's name: the workers started with `startWorker` on it run the jobs. */
   queue: string;
 }
@@ -136,9 +137,9 @@ export class BullMQExecutor implements BullMQJobOwner, AsyncDisposable {
         `Cannot create BullMQExecutor: 'queue' must be a non-empty string without ':', received ${JSON.stringify(queue)}`,
       );
     }
-    if (typeof connection !== 'object' || connection === null) {
+    if (typeof connection !== 'string' && (typeof connection !== 'object' || connection === null)) {
       throw new TypeError(
-        `Cannot create BullMQExecutor: 'connection' must be ioredis options or a client, received ${connection === null ? 'null' : typeof connection}`,
+        `Cannot create BullMQExecutor: 'connection' must be a redis:// URL, ioredis options or a client, received ${connection === null ? 'null' : typeof connection}`,
       );
     }
     this.#queueName = queue;

@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import type { RedisOptions } from 'ioredis';
+import { describeClient } from './internal/connection.js';
 
 /**
  * Where Redis is: an ioredis client to share (corio never closes it), a `redis://` URL, or
@@ -51,7 +52,7 @@ export function clientFor(connection: unknown, where: string): Client {
 export function explainFailure(error: unknown, redis: Redis): unknown {
   if (!(error instanceof Error)) return error;
   if (error.name === 'ReplyError') return error;
-  const { host, port, path } = redis.options;
-  const where = path ?? `${String(host)}:${String(port)}`;
-  return new Error(`Cannot reach Redis at ${where}: ${error.message}`, { cause: error });
+  return new Error(`Cannot reach Redis at ${describeClient(redis)}: ${error.message}`, {
+    cause: error,
+  });
 }

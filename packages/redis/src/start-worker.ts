@@ -4,7 +4,7 @@ import { BrokenWorkerError, WorkerPoolExecutor, workerFunction } from '@corio/ex
 import type { Job } from 'bullmq';
 import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { Connection } from './internal/connection.js';
+import type { RedisConnection } from './connection.js';
 import { ReadyGate, ownClient } from './internal/connection.js';
 import { CLAIM_SCRIPT, FLAG_TTL_SECONDS, QueueKeys, REPLY_TTL_SECONDS } from './internal/keys.js';
 import type { JobData, Outcome } from './internal/wire.js';
@@ -12,8 +12,8 @@ import { decode, encode, encodeReply, serializeError } from './internal/wire.js'
 
 /** Options for {@link startWorker}. */
 export interface StartWorkerOptions {
-  /** ioredis options, or an ioredis client whose settings are copied (it stays yours). */
-  connection: Connection;
+  /** A `redis://` URL, ioredis options, or an ioredis client whose settings are copied (it stays yours). */
+  connection: RedisConnection;
   /** The queue that `BullMQExecutor`s submit to. */
   queue: string;
   /**
@@ -109,9 +109,9 @@ export async function startWorker(options: StartWorkerOptions): Promise<QueueWor
       `startWorker: 'queue' must be a non-empty string without ':', received ${JSON.stringify(queue)}`,
     );
   }
-  if (typeof connection !== 'object' || connection === null) {
+  if (typeof connection !== 'string' && (typeof connection !== 'object' || connection === null)) {
     throw new TypeError(
-      `startWorker: 'connection' must be ioredis options or a client, received ${connection === null ? 'null' : typeof connection}`,
+      `startWorker: 'connection' must be a redis:// URL, ioredis options or a client, received ${connection === null ? 'null' : typeof connection}`,
     );
   }
   const concurrency = options.concurrency ?? availableParallelism();

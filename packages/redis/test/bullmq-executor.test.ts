@@ -61,6 +61,14 @@ describe('BullMQExecutor', () => {
     expect(String(worker)).toMatch(/^<QueueWorker queue='q\d+' closed running=0 completed=4>$/);
   });
 
+  it('takes a redis:// URL as its connection, as RedisSemaphore does', async () => {
+    const { queue } = setup();
+    const connection = `redis://127.0.0.1:${String(redis.port)}`;
+    await using _worker = await startWorker({ connection, queue, concurrency: 1 });
+    await using executor = new BullMQExecutor({ connection, queue });
+    expect(await executor.submit(add, 20, 22)).toBe(42);
+  });
+
   it('arguments and results travel by structured clone', async () => {
     const options = setup();
     await using _worker = await startWorker({ ...options, concurrency: 1 });
@@ -297,7 +305,7 @@ describe('BullMQExecutor misuse and failures', () => {
       `Cannot create BullMQExecutor: 'queue' must be a non-empty string without ':', received ""`,
     );
     expect(() => new BullMQExecutor({ connection: null as never, queue: 'q' })).toThrow(
-      /'connection' must be ioredis options or a client, received null/,
+      /'connection' must be a redis:\/\/ URL, ioredis options or a client, received null/,
     );
   });
 

@@ -2,19 +2,19 @@
 // of the wait ioredis and BullMQ would do (they queue commands and retry the connection forever).
 import { Redis } from 'ioredis';
 import type { RedisOptions } from 'ioredis';
-
-/** What the `connection` option takes: ioredis options, or a client to copy the settings of. */
-export type Connection = RedisOptions | Redis;
+import type { RedisConnection } from '../connection.js';
 
 /**
- * A client we own and close: a new one from options, or a duplicate of the caller's client (which
- * stays the caller's to close). `extra` overrides the settings.
+ * A client we own and close: a new one from a URL or options, or a duplicate of the caller's
+ * client (which stays the caller's to close). `extra` overrides the settings.
  */
-export function ownClient(connection: Connection, extra: RedisOptions = {}): Redis {
+export function ownClient(connection: RedisConnection, extra: RedisOptions = {}): Redis {
   const client =
     connection instanceof Redis
       ? connection.duplicate(extra)
-      : new Redis({ ...connection, ...extra });
+      : typeof connection === 'string'
+        ? new Redis(connection, extra)
+        : new Redis({ ...connection, ...extra });
   // Errors reach callers through their commands or the gate; without a listener ioredis would
   // print each connection retry's error.
   client.on('error', () => undefined);
