@@ -1,4 +1,5 @@
-import { createServer } from 'node:net';
+import { once } from 'node:events';
+import { connect, createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import {
   CancelledError,
@@ -164,6 +165,40 @@ describe('RedisSemaphore', () => {
       }, 0);
       await sleep(60_000);
     });
+    await untilQueued(sem.name, 1);
+    task.cancel();
+    await expect(task).rejects.toBeInstanceOf(CancelledError);
+    await untilQueued(sem.name, 0);
+    expect(outcome).toBeInstanceOf(CancelledError);
+    sem.release();
+  });
+
+  it('a wait begun in a server handler of a cancelled task is cancelled and leaves the queue', async () => {
+    await using sem = semaphore(1);
+    await sem.acquire();
+    let outcome: unknown;
+    let address: AddressInfo | undefined;
+    const task = createTask(async () => {
+      // Started inside the task: its handlers run in the task's context.
+      const server = createServer((socket) => {
+        sem.acquire().then(
+          () => (outcome = 'acquired'),
+          (error: unknown) => (outcome = error),
+        );
+        socket.end();
+      });
+      server.listen(0, '127.0.0.1');
+      await once(server, 'listening');
+      address = server.address() as AddressInfo;
+      try {
+        await sleep(60_000);
+      } finally {
+        server.close();
+      }
+    });
+    while (address === undefined) await sleep(1);
+    const client = connect(address.port, '127.0.0.1');
+    await once(client, 'close');
     await untilQueued(sem.name, 1);
     task.cancel();
     await expect(task).rejects.toBeInstanceOf(CancelledError);
