@@ -4,6 +4,7 @@ import { InvalidStateError, suspend } from '@corio/core';
 import type { SignalOptions } from '@corio/core';
 import type { Client, RedisConnection } from './connection.js';
 import { clientFor, explainFailure } from './connection.js';
+import { subscribeWhenReady } from './internal/connection.js';
 import { runScript } from './internal/run-script.js';
 import { ACQUIRE, COUNT, HEARTBEAT, LEAVE, RENEW } from './internal/semaphore-scripts.js';
 
@@ -415,7 +416,7 @@ export class RedisSemaphore implements AsyncDisposable {
       redis.on('ready', () => {
         if (this.#waiters.length > 0) this.#pass();
       });
-      await redis.subscribe(this.#channel);
+      await subscribeWhenReady(redis, this.#channel, `RedisSemaphore('${this.name}')`);
       return redis;
     })();
     return this.#subscriber;

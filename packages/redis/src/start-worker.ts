@@ -5,7 +5,7 @@ import type { Job } from 'bullmq';
 import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { RedisConnection } from './connection.js';
-import { ReadyGate, ownClient } from './internal/connection.js';
+import { ReadyGate, ownClient, subscribeWhenReady } from './internal/connection.js';
 import { CLAIM_SCRIPT, FLAG_TTL_SECONDS, QueueKeys, REPLY_TTL_SECONDS } from './internal/keys.js';
 import type { JobData, Outcome } from './internal/wire.js';
 import { decode, encode, encodeReply, serializeError } from './internal/wire.js';
@@ -182,13 +182,14 @@ class CorioQueueWorker implements QueueWorker {
   }
 
   async ready(): Promise<void> {
-    await new ReadyGate(this.#commands, `startWorker(queue '${this.#queueName}')`).whenReady();
-    await this.#subscriber.subscribe(this.#keys.cancelChannel);
+    const what = `startWorker(queue '${this.#queueName}')`;
+    await new ReadyGate(this.#commands, what).whenReady();
+    await subscribeWhenReady(this.#subscriber, this.#keys.cancelChannel, what);
     // After a reconnection (ioredis subscribes again), a cancel published meanwhile was missed:
     // the flags in Redis say which running jobs were cancelled.
     this.#subscriber.on('ready', () => void this.#recheckCancels().catch(() => undefined));
-    // And now and then anyway: a cancel must reach its job even if its message or BullMQ's
-    // abort of the processor's signal went astray (seen under load: a job ran on for minutes).
+    // And now and then anyway: a cancel must reach its job even if its message went astray
+    // (a subscriber that lost its subscription lost them all: see subscribeWhenReady).
     this.#recheckTimer = setInterval(() => {
       void this.#recheckCancels().catch(() => undefined);
     }, RECHECK_MS);
@@ -199,8 +200,9 @@ class CorioQueueWorker implements QueueWorker {
 
   close(): Promise<void> {
     this.#closed ??= (async () => {
-      clearInterval(this.#recheckTimer);
+      // BullMQ's close waits for the running jobs: a cancel must still reach them meanwhile.
       await this.#worker.close().catch(() => undefined);
+      clearInterval(this.#recheckTimer);
       await this.#pool.shutdown();
       this.#subscriber.disconnect();
       this.#workerClient.disconnect();

@@ -21,6 +21,22 @@ export function ownClient(connection: RedisConnection, extra: RedisOptions = {})
   return client;
 }
 
+/**
+ * Subscribes `client` to `channel` once it is ready. ioredis 5 writes a SUBSCRIBE given while its
+ * connection handshake runs (status 'connect') at once; its ready check (INFO) then fails in
+ * subscriber mode, the connection is dropped, and the one that replaces it is not subscribed
+ * again (redis/ioredis#2037): every message was lost. Rejects, naming Redis's address, if the
+ * client cannot connect.
+ */
+export async function subscribeWhenReady(
+  client: Redis,
+  channel: string,
+  what: string,
+): Promise<void> {
+  await new ReadyGate(client, what).whenReady();
+  await client.subscribe(channel);
+}
+
 /** `host:port` of a client, for messages. */
 export function describeClient(client: Redis): string {
   const { host, port, path } = client.options;
