@@ -17,6 +17,20 @@ export class Timer {
     else this.#handle = this.#chain(performance.now() + ms, callback);
   }
 
+  /**
+   * For taskTree(): the ms left before it fires, read from Node's timer (its start on the event
+   * loop's clock, close to `performance.now()`); undefined where that is not known (a fake
+   * timer). A chained delay counts from its current link.
+   */
+  remaining(): number | undefined {
+    if (this.#immediate) return 0;
+    const handle = this.#handle as { _idleStart?: unknown; _idleTimeout?: unknown };
+    const start = handle._idleStart;
+    const timeout = handle._idleTimeout;
+    if (typeof start !== 'number' || typeof timeout !== 'number') return undefined;
+    return Math.max(0, start + timeout - performance.now());
+  }
+
   clear(): void {
     if (this.#immediate) clearImmediate(this.#handle as ReturnType<typeof setImmediate>);
     else clearTimeout(this.#handle as ReturnType<typeof setTimeout>);
