@@ -62,7 +62,7 @@ export function createDeferredTask<T>(
   boundary: CallableFunction,
   owner: DeferredOwner,
 ): Task<T> {
-  return Task.create(fn, undefined, boundary, currentNode(), owner);
+  return Task.createDeferred(fn, boundary, currentNode(), owner);
 }
 
 /**

@@ -57,17 +57,23 @@ export function formatTaskTree(tree: readonly TaskTreeNode[] = taskTree()): stri
       `formatTaskTree: 'tree' must be an array of task tree nodes, received ${show(tree)}`,
     );
   }
+  const roots: readonly TaskTreeNode[] = tree;
   const lines: string[] = [];
-  for (const root of tree) {
+  for (const root of roots) {
     lines.push(root.description);
     addContents(lines, root, '');
   }
   return lines.join('\n');
 }
 
+/** One line under a task or scope, and what is under it. */
+interface Item {
+  line: string;
+  inner?: TaskTreeContents;
+}
+
 /** Appends the lines of what a task or scope holds, each under `indent`. */
 function addContents(lines: string[], contents: TaskTreeContents, indent: string): void {
-  type Item = { line: string; inner?: TaskTreeContents };
   const items: Item[] = [
     ...contents.waitingOn.map((wait) => ({ line: wait })),
     ...contents.scopes.map((scope: TaskTreeScope) => ({ line: scope.scope, inner: scope })),
@@ -76,6 +82,7 @@ function addContents(lines: string[], contents: TaskTreeContents, indent: string
   items.forEach((item, index) => {
     const last = index === items.length - 1;
     lines.push(`${indent}${last ? '└── ' : '├── '}${item.line}`);
-    if (item.inner !== undefined) addContents(lines, item.inner, `${indent}${last ? '    ' : '│   '}`);
+    if (item.inner !== undefined)
+      addContents(lines, item.inner, `${indent}${last ? '    ' : '│   '}`);
   });
 }

@@ -24,7 +24,8 @@ class SleepWait<T> extends Wait<T> {
   /** @internal `sleep 1.2 s left`. */
   override [DESCRIBE](): string {
     const left = this.#timer?.remaining();
-    return left === undefined ? 'sleep' : `sleep ${describeLeft(left)}`;
+    if (left === undefined) return 'sleep';
+    return left === Infinity ? 'sleep forever' : `sleep ${describeLeft(left)}`;
   }
 }
 

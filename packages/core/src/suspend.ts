@@ -20,7 +20,7 @@ export interface SuspendOptions extends SignalOptions {
    * when the tree is asked for): a reader, a connection, your own primitive.
    * @default undefined: the wait shows as `suspend()`
    */
-  waitingOn?: object | undefined;
+  waitingOn?: { toString(): string } | undefined;
 }
 
 /**
@@ -37,7 +37,7 @@ export type SuspendSetup<T> = (
 class SuspendWait<T> extends Wait<T> {
   #undo: (() => void) | undefined = undefined;
   #stopped = false;
-  readonly #waitingOn: object | undefined;
+  readonly #waitingOn: { toString(): string } | undefined;
 
   constructor(options: SuspendOptions | undefined) {
     super(options?.signal);
@@ -47,7 +47,7 @@ class SuspendWait<T> extends Wait<T> {
   /** @internal The `waitingOn` option's printed state, or `suspend()`. */
   override [DESCRIBE](): string {
     const on = this.#waitingOn;
-    return on === undefined ? 'suspend()' : String(on);
+    return on === undefined ? 'suspend()' : on.toString();
   }
 
   arm(setup: SuspendSetup<T>): Promise<T> {

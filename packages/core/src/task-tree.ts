@@ -1,4 +1,11 @@
-import { DESCRIBE, NODE_PARENT, NODE_TASK, WAIT_NEXT, WAIT_NODE, WAITS } from './internal/protocol.js';
+import {
+  DESCRIBE,
+  NODE_PARENT,
+  NODE_TASK,
+  WAIT_NEXT,
+  WAIT_NODE,
+  WAITS,
+} from './internal/protocol.js';
 import type { CancelNode, WaitSide } from './internal/protocol.js';
 import { PARENT_LINEAGE, START_OWNER } from './internal/symbols.js';
 import { pending } from './internal/task-registry.js';
@@ -134,7 +141,7 @@ function nodeOf(task: Task<unknown>): TaskTreeNode & Contents {
   const owner = task[START_OWNER];
   const state = owner !== undefined ? 'queued' : task.cancelling() > 0 ? 'cancelling' : 'pending';
   const description =
-    owner === undefined ? task.toString() : `${task.toString()} queued in ${String(owner)}`;
+    owner === undefined ? task.toString() : `${task.toString()} queued in ${owner.toString()}`;
   return {
     task,
     name: task.name,

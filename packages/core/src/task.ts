@@ -107,7 +107,7 @@ export class Task<T> extends Future<T> {
   // For taskTree(): the lineage of the node that created the task, until the task creates a
   // task itself; from then on its own lineage, whose `up` is that (see protocol.ts, Lineage).
   // One field, and no strong link to the creator: a finished parent is not kept alive by it.
-  #lineage: Lineage | undefined;
+  #lineage: Lineage | undefined = undefined;
   /** @internal Links in the list of pending tasks. */
   [PREV]: Registered | undefined = undefined;
   /** @internal */
@@ -121,12 +121,10 @@ export class Task<T> extends Future<T> {
     fn: () => T | PromiseLike<T>,
     name: string | undefined,
     boundary: CallableFunction,
-    parent: CancelNode | undefined,
     owner: DeferredOwner | undefined,
   ) {
     super();
     this.#name = name ?? ++taskCounter;
-    this.#lineage = parent?.[LINEAGE]?.();
     if (debugMode.enabled) creationSites.set(this, callSite(boundary));
     if (owner === undefined) {
       this.#fn = fn;
@@ -140,17 +138,31 @@ export class Task<T> extends Future<T> {
   /**
    * @internal Makes a task (for `createTaskAt`): `boundary` is the public function the user
    * called, for debug mode's creation site; `parent` the node it is created in (for taskTree).
-   * With an `owner`, the task's start waits until the owner calls LAUNCH (a limiter's queued
-   * call); cancelling it meanwhile tells the owner.
    */
   static create<T>(
     fn: () => T | PromiseLike<T>,
     name: string | undefined,
     boundary: CallableFunction,
     parent: CancelNode | undefined,
-    owner?: DeferredOwner,
   ): Task<T> {
-    return new Task(fn, name, boundary, parent, owner);
+    const task = new Task(fn, name, boundary, undefined);
+    if (parent !== undefined) task.#lineage = parent[LINEAGE]?.();
+    return task;
+  }
+
+  /**
+   * @internal Like `create`, for a task whose start waits until `owner` calls LAUNCH (a
+   * limiter's queued call); cancelling it meanwhile tells the owner.
+   */
+  static createDeferred<T>(
+    fn: () => T | PromiseLike<T>,
+    boundary: CallableFunction,
+    parent: CancelNode | undefined,
+    owner: DeferredOwner,
+  ): Task<T> {
+    const task = new Task(fn, undefined, boundary, owner);
+    if (parent !== undefined) task.#lineage = parent[LINEAGE]?.();
+    return task;
   }
 
   /** @internal For taskTree(): the first of the waits the task is suspended in. */
@@ -176,7 +188,7 @@ export class Task<T> extends Future<T> {
   }
 
   /** @internal For taskTree(): the limiter (or other owner) a task waits for to start. */
-  get [START_OWNER](): object | undefined {
+  get [START_OWNER](): DeferredOwner | undefined {
     const fn = this.#fn;
     return fn instanceof Deferred ? fn.owner : undefined;
   }

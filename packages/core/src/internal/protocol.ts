@@ -100,6 +100,11 @@ export interface Lineage {
   readonly up: Lineage | undefined;
 }
 
+/** Anything with a printed state (a primitive, a scope): what taskTree() shows. */
+export interface Printable {
+  toString(): string;
+}
+
 /** Returned when there is no cancellation to deliver. */
 export const NO_CANCEL: unique symbol = Symbol.for('corio.1.noCancel') as never;
 /** A cancellation's message, or NO_CANCEL. */

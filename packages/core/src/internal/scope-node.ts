@@ -14,7 +14,7 @@ import {
   REQUEST,
   SCOPE_CLOSE,
 } from './protocol.js';
-import type { CancelNode, Lineage, ScopeSide, TaskSide } from './protocol.js';
+import type { CancelNode, Lineage, Printable, ScopeSide, TaskSide } from './protocol.js';
 
 /**
  * A cancel scope (Trio's model): a node in the async context, below the task or scope it was
@@ -36,11 +36,11 @@ export class ScopeNode implements ScopeSide {
   #reason: CancelledError | undefined = undefined;
   // For taskTree() only: what opened the scope (a TimeoutScope, a TaskGroup), and the lineage
   // kept by the tasks created inside it (made by the first; cleared when the scope closes).
-  readonly #owner: object | undefined;
+  readonly #owner: (Printable & { [DESCRIBE]?: () => string }) | undefined;
   #lineage: Lineage | undefined = undefined;
 
   /** @param owner - what opened the scope, which describes it in the task tree. */
-  constructor(parent: CancelNode, owner?: object) {
+  constructor(parent: CancelNode, owner?: Printable) {
     this[NODE_TASK] = parent[NODE_TASK];
     this[NODE_PARENT] = parent;
     this.#owner = owner;
@@ -48,9 +48,9 @@ export class ScopeNode implements ScopeSide {
 
   /** @internal For taskTree(): the printed state of what opened the scope. */
   [DESCRIBE](): string {
-    const owner = this.#owner as { [DESCRIBE]?: () => string } | undefined;
+    const owner = this.#owner;
     if (owner === undefined) return 'scope';
-    return owner[DESCRIBE]?.() ?? String(owner);
+    return owner[DESCRIBE]?.() ?? owner.toString();
   }
 
   /** @internal For taskTree(): see protocol.ts, Lineage. */

@@ -1,5 +1,8 @@
 import { MAX_TIMER_DELAY } from './validate.js';
 
+const IMMEDIATE = -1;
+const ONE_TIMER = -2;
+
 /**
  * A one-shot timer. `ms <= 0` fires on the next turn of the event loop (setImmediate). Node
  * fires a delay above 2^31-1 ms at once, so a longer one is chained through timers of the
@@ -8,22 +11,30 @@ import { MAX_TIMER_DELAY } from './validate.js';
  */
 export class Timer {
   #handle: ReturnType<typeof setTimeout> | ReturnType<typeof setImmediate>;
-  readonly #immediate: boolean;
+  // IMMEDIATE, ONE_TIMER, or the deadline of a chained delay (on performance.now()'s clock).
+  readonly #kind: number;
 
   constructor(ms: number, callback: () => void) {
-    this.#immediate = ms <= 0;
-    if (this.#immediate) this.#handle = setImmediate(callback);
-    else if (ms <= MAX_TIMER_DELAY) this.#handle = setTimeout(callback, ms);
-    else this.#handle = this.#chain(performance.now() + ms, callback);
+    if (ms <= 0) {
+      this.#kind = IMMEDIATE;
+      this.#handle = setImmediate(callback);
+    } else if (ms <= MAX_TIMER_DELAY) {
+      this.#kind = ONE_TIMER;
+      this.#handle = setTimeout(callback, ms);
+    } else {
+      this.#kind = performance.now() + ms;
+      this.#handle = this.#chain(this.#kind, callback);
+    }
   }
 
   /**
    * For taskTree(): the ms left before it fires, read from Node's timer (its start on the event
    * loop's clock, close to `performance.now()`); undefined where that is not known (a fake
-   * timer). A chained delay counts from its current link.
+   * timer); Infinity for `Infinity`.
    */
   remaining(): number | undefined {
-    if (this.#immediate) return 0;
+    if (this.#kind === IMMEDIATE) return 0;
+    if (this.#kind !== ONE_TIMER) return Math.max(0, this.#kind - performance.now());
     const handle = this.#handle as { _idleStart?: unknown; _idleTimeout?: unknown };
     const start = handle._idleStart;
     const timeout = handle._idleTimeout;
@@ -32,7 +43,7 @@ export class Timer {
   }
 
   clear(): void {
-    if (this.#immediate) clearImmediate(this.#handle as ReturnType<typeof setImmediate>);
+    if (this.#kind === IMMEDIATE) clearImmediate(this.#handle as ReturnType<typeof setImmediate>);
     else clearTimeout(this.#handle as ReturnType<typeof setTimeout>);
   }
 

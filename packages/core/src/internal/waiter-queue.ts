@@ -9,7 +9,7 @@ import {
   PENDING,
   withWork,
 } from './protocol.js';
-import type { CancelMessage, CancelNode } from './protocol.js';
+import type { CancelMessage, CancelNode, Printable } from './protocol.js';
 import { Wait } from './wait.js';
 
 /**
@@ -126,14 +126,14 @@ export class WaiterQueue<T> {
    * @param verb - what its waiters are doing: `acquire`, `get`, `wait`.
    */
   constructor(
-    readonly owner?: object,
+    readonly owner?: Printable,
     readonly verb?: string,
   ) {}
 
   /** For taskTree(): `acquire <Lock [locked, waiters:2]>`. */
   describe(): string | undefined {
     const owner = this.owner;
-    return owner === undefined ? undefined : `${this.verb ?? 'wait'} ${String(owner)}`;
+    return owner === undefined ? undefined : `${this.verb ?? 'wait'} ${owner.toString()}`;
   }
 
   get size(): number {
