@@ -36,8 +36,6 @@ const FORMATTED = `(() => {
   const hook = globalThis[Symbol.for('corio.inspect')];
   return hook === undefined ? null : hook.formatTaskTree();
 })()`;
-// Run once this session's evaluate has returned: close() waits for the client to disconnect.
-const CLOSE = `void setTimeout(() => process.getBuiltinModule('node:inspector').close(), 0).unref()`;
 
 interface Options {
   command: 'ps' | 'pstree';
@@ -154,20 +152,34 @@ async function attach(
   );
 }
 
-/** Closes an inspector we opened, and waits (a while) until its port refuses. */
-async function detach(session: Session, opened: boolean, port: number): Promise<void> {
+/**
+ * Disconnects; closes the inspector if we opened it, and waits until its port refuses. Returns
+ * false if it is still open after `ms`.
+ */
+async function detach(
+  session: Session,
+  opened: boolean,
+  port: number,
+  ms: number,
+): Promise<boolean> {
   if (opened) {
     try {
-      await session.evaluate(CLOSE, 1000);
+      await session.closeInspector(ms);
     } catch {
-      // Disconnecting is all that is left to do.
+      // Disconnecting is all that is left to do; the check below tells if it closed.
     }
   }
   await session.close();
-  if (!opened) return;
-  for (let tries = 0; tries < 50 && (await portInUse(port)); tries++) await pause(50);
+  if (!opened) return true;
+  const deadline = performance.now() + ms;
+  while (await portInUse(port)) {
+    if (performance.now() > deadline) return false;
+    await pause(50);
+  }
+  return true;
 }
 
+/** What to print: the tree, or the table; and whether the inspector we opened was closed. */
 async function main(options: Options): Promise<string> {
   const { pid } = options;
   if (process.platform === 'win32') {
@@ -177,26 +189,30 @@ async function main(options: Options): Promise<string> {
   }
   checkProcess(pid);
   const { session, opened, port } = await attach(options);
+  let value: unknown;
   try {
-    const value = await session
-      .evaluate(options.command === 'ps' ? TREE : FORMATTED, options.timeout)
-      .catch((error: unknown) => {
-        throw new InspectError(
-          `cannot read the task tree of process ${String(pid)}: ${error instanceof Error ? error.message : String(error)}`,
-        );
-      });
-    if (typeof value !== 'string') {
-      throw new InspectError(
-        `process ${String(pid)} has not loaded @corio/core (no task tree to show)`,
-      );
-    }
-    if (options.command === 'pstree') {
-      return value === '' ? `process ${String(pid)}: no pending tasks` : value;
-    }
-    return formatTaskTable(JSON.parse(value) as PlainTaskNode[]);
-  } finally {
-    await detach(session, opened, port);
+    value = await session.evaluate(options.command === 'ps' ? TREE : FORMATTED, options.timeout);
+  } catch (error) {
+    value = new InspectError(
+      `cannot read the task tree of process ${String(pid)}: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
+  if (!(await detach(session, opened, port, options.timeout))) {
+    console.error(
+      `corio: the inspector of process ${String(pid)} is still open on 127.0.0.1:${String(port)} (it did not close within ${String(options.timeout)} ms)`,
+    );
+    process.exitCode = 1;
+  }
+  if (value instanceof InspectError) throw value;
+  if (typeof value !== 'string') {
+    throw new InspectError(
+      `process ${String(pid)} has not loaded @corio/core (no task tree to show)`,
+    );
+  }
+  if (options.command === 'pstree') {
+    return value === '' ? `process ${String(pid)}: no pending tasks` : value;
+  }
+  return formatTaskTable(JSON.parse(value) as PlainTaskNode[]);
 }
 
 const options = parse(process.argv.slice(2));

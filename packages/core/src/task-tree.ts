@@ -1,13 +1,16 @@
+import { INSPECT } from './internal/inspect-key.js';
+import type { InspectHook } from './internal/inspect-key.js';
 import {
   DESCRIBE,
   NODE_PARENT,
   NODE_TASK,
+  PARENT_LINEAGE,
   WAIT_NEXT,
   WAIT_NODE,
   WAITS,
 } from './internal/protocol.js';
-import type { CancelNode, WaitSide } from './internal/protocol.js';
-import { PARENT_LINEAGE, START_OWNER } from './internal/symbols.js';
+import type { CancelNode, TaskSide } from './internal/protocol.js';
+import { START_OWNER } from './internal/symbols.js';
 import { pending } from './internal/task-registry.js';
 import type { Task } from './task.js';
 
@@ -65,8 +68,9 @@ interface Contents {
  * code ran in (a `taskGroup()` child under its group, whoever called `tg.createTask`). A task
  * whose creator has finished is a root, as is one created outside any task. Finished tasks are
  * absent. Waits show by their printed state, computed now: nothing is recorded while the program
- * runs, except, in debug mode, each task's creation site. It describes the tasks of this copy of
- * `@corio/core`. To read it from outside the process, run `npx corio pstree <pid>`.
+ * runs, except, in debug mode, each task's creation site. The tree holds the tasks of every copy
+ * of `@corio/core` loaded in the process. To read it from outside the process, run
+ * `npx corio pstree <pid>` (or `npx corio ps <pid>` for a flat table).
  *
  * @returns the root tasks, in creation order.
  *
@@ -87,13 +91,15 @@ interface Contents {
  * assert.deepEqual(root?.waitingOn, ['await <Task name=child pending>']);
  * const child = root?.children[0];
  * assert.equal(child?.name, 'child');
- * assert.deepEqual(child?.waitingOn, ['acquire <Lock [locked, waiters:1]>']);
+ * assert.deepEqual(child?.waitingOn, [
+ *   'acquire <Lock [locked, waiters:1]>',
+ * ]);
  * lock.release();
  * await parent;
  * ```
  */
 export function taskTree(): TaskTreeNode[] {
-  const tasks = [...(pending() as Iterable<Task<unknown>>)];
+  const tasks = pendingTasks();
   const nodes = new Map<unknown, TaskTreeNode & Contents>();
   for (const task of tasks) nodes.set(task, nodeOf(task));
   const scopes = new Map<CancelNode, TaskTreeScope & Contents>();
@@ -115,7 +121,7 @@ export function taskTree(): TaskTreeNode[] {
 
   for (const task of tasks) {
     const own = nodes.get(task) as Contents;
-    const head = (task as unknown as { [WAITS]?: WaitSide })[WAITS];
+    const head = (task as unknown as TaskSide)[WAITS];
     if (head === undefined) continue;
     let wait = head;
     do {
@@ -128,7 +134,7 @@ export function taskTree(): TaskTreeNode[] {
 
   const roots: TaskTreeNode[] = [];
   for (const task of tasks) {
-    let lineage = task[PARENT_LINEAGE];
+    let lineage = (task as unknown as TaskSide)[PARENT_LINEAGE];
     while (lineage !== undefined && lineage.node === undefined) lineage = lineage.up;
     const creator = lineage?.node;
     const where = creator === undefined ? undefined : contentsOf(creator);
@@ -137,8 +143,18 @@ export function taskTree(): TaskTreeNode[] {
   return roots;
 }
 
+/** The pending tasks of every copy of corio in the process (see inspect-hook.ts). */
+function pendingTasks(): Task<unknown>[] {
+  const hook = (globalThis as { [INSPECT]?: InspectHook })[INSPECT];
+  const sources = hook?.sources ?? [];
+  const all = sources.includes(pending) ? sources : [pending, ...sources];
+  // Another copy's tasks have the same public API; the cast only names them.
+  return all.flatMap((source) => [...source()] as Task<unknown>[]);
+}
+
 function nodeOf(task: Task<unknown>): TaskTreeNode & Contents {
-  const owner = task[START_OWNER];
+  // Undefined for another copy's task.
+  const owner = (task as Partial<Task<unknown>>)[START_OWNER];
   const state = owner !== undefined ? 'queued' : task.cancelling() > 0 ? 'cancelling' : 'pending';
   const description =
     owner === undefined ? task.toString() : `${task.toString()} queued in ${owner.toString()}`;

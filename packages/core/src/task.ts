@@ -14,6 +14,7 @@ import {
   DELIVER,
   INTERRUPT,
   LINEAGE,
+  PARENT_LINEAGE,
   PENDING,
   IS_CANCELLATION,
   NODE_ABORT,
@@ -40,14 +41,7 @@ import type {
   WaitSide,
 } from './internal/protocol.js';
 import { timed } from './internal/slow-monitor.js';
-import {
-  CANCEL_NOW,
-  DEFERRED,
-  LAUNCH,
-  PARENT_LINEAGE,
-  START,
-  START_OWNER,
-} from './internal/symbols.js';
+import { CANCEL_NOW, DEFERRED, LAUNCH, START, START_OWNER } from './internal/symbols.js';
 import {
   NEXT,
   PREV,

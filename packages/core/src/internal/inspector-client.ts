@@ -13,25 +13,38 @@ export class InspectError extends Error {
 /** The port Node's inspector opens on when nothing else was asked for. */
 export const DEFAULT_PORT = 9229;
 
-interface Reply {
+interface Message {
   id?: number;
+  method?: string;
+  params?: { args?: { value?: unknown }[] };
   result?: { result?: { value?: unknown }; exceptionDetails?: { text?: string } };
   error?: { message?: string };
 }
 
+// Two turns of the target's event loop.
+const SETTLE = 'new Promise((resolve) => setImmediate(() => setImmediate(resolve)))';
+
+// Logged to the inspector's console only (never the process's stdout) just before close().
+const CLOSING = 'corio: closing the inspector';
+
 /** One CDP connection to one inspector target. */
 export class Session {
   readonly #socket: WebSocket;
-  readonly #replies = new Map<number, (reply: Reply) => void>();
+  // Replies by request id; the listeners of events.
+  readonly #replies = new Map<number, (message: Message) => void>();
+  readonly #listeners = new Set<(message: Message) => void>();
   #nextId = 0;
 
   private constructor(socket: WebSocket) {
     this.#socket = socket;
     socket.addEventListener('message', (event) => {
-      const reply = JSON.parse(String(event.data)) as Reply;
-      if (reply.id === undefined) return;
-      this.#replies.get(reply.id)?.(reply);
-      this.#replies.delete(reply.id);
+      const message = JSON.parse(String(event.data)) as Message;
+      if (message.id === undefined) {
+        for (const listener of this.#listeners) listener(message);
+        return;
+      }
+      this.#replies.get(message.id)?.(message);
+      this.#replies.delete(message.id);
     });
     socket.addEventListener('close', () => {
       for (const settle of this.#replies.values()) settle({ error: { message: 'disconnected' } });
@@ -60,28 +73,46 @@ export class Session {
 
   /** `Runtime.evaluate` with `returnByValue`: the value, or an Error with the exception's text. */
   async evaluate(expression: string, ms: number): Promise<unknown> {
-    const id = ++this.#nextId;
-    const reply = await new Promise<Reply>((resolve) => {
-      const timer = setTimeout(() => {
-        this.#replies.delete(id);
-        resolve({ error: { message: `no answer within ${String(ms)} ms` } });
-      }, ms);
-      this.#replies.set(id, (answer) => {
-        clearTimeout(timer);
-        resolve(answer);
-      });
-      this.#socket.send(
-        JSON.stringify({
-          id,
-          method: 'Runtime.evaluate',
-          params: { expression, returnByValue: true },
-        }),
-      );
-    });
-    if (reply.error !== undefined) throw new Error(reply.error.message ?? 'protocol error');
+    const reply = await this.#call('Runtime.evaluate', { expression, returnByValue: true }, ms);
     const details = reply.result?.exceptionDetails;
     if (details !== undefined) throw new Error(details.text ?? 'exception');
     return reply.result?.result?.value;
+  }
+
+  /**
+   * Closes the target's inspector, and disconnects. `inspector.close()` blocks the target until
+   * every client has gone, so it is evaluated directly, not from a timer (which raced with the
+   * disconnect and crashed Node 24 now and then); we disconnect once its console line says it is
+   * about to be called, never before (a disconnect first would drop the evaluation).
+   */
+  async closeInspector(ms: number): Promise<void> {
+    // SIGUSR1 starts the inspector twice over (from an interrupt and from the event loop), the
+    // second a no-op while it is open: let the event loop turn first, so that it cannot come
+    // after the close and open it again (or crash Node, which a start racing a close did).
+    await this.#call('Runtime.evaluate', { expression: SETTLE, awaitPromise: true }, ms);
+    await this.#call('Runtime.enable', {}, ms);
+    const closing = new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => {
+        this.#listeners.delete(listener);
+        resolve(false);
+      }, ms);
+      const listener = (message: Message): void => {
+        if (message.method !== 'Runtime.consoleAPICalled') return;
+        if (message.params?.args?.[0]?.value !== CLOSING) return;
+        clearTimeout(timer);
+        this.#listeners.delete(listener);
+        resolve(true);
+      };
+      this.#listeners.add(listener);
+    });
+    const expression = `(() => {
+      const inspector = process.getBuiltinModule('node:inspector');
+      inspector.console.log(${JSON.stringify(CLOSING)});
+      inspector.close();
+    })()`;
+    this.#send('Runtime.evaluate', { expression });
+    await closing;
+    await this.close();
   }
 
   /** Disconnects, and waits until the socket is closed. */
@@ -95,6 +126,29 @@ export class Session {
     });
     socket.close();
     await closed;
+  }
+
+  #send(method: string, params: object): number {
+    const id = ++this.#nextId;
+    this.#socket.send(JSON.stringify({ id, method, params }));
+    return id;
+  }
+
+  async #call(method: string, params: object, ms: number): Promise<Message> {
+    const id = this.#nextId + 1;
+    const reply = await new Promise<Message>((resolve) => {
+      const timer = setTimeout(() => {
+        this.#replies.delete(id);
+        resolve({ error: { message: `no answer to ${method} within ${String(ms)} ms` } });
+      }, ms);
+      this.#replies.set(id, (answer) => {
+        clearTimeout(timer);
+        resolve(answer);
+      });
+      this.#send(method, params);
+    });
+    if (reply.error !== undefined) throw new Error(reply.error.message ?? 'protocol error');
+    return reply;
   }
 }
 

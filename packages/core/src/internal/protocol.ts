@@ -4,7 +4,8 @@
 // cancellation point of a task made by the other, and a scope of one must cancel the waits of
 // the other. The `1` is the protocol's version; a copy that changes these seams bumps it.
 //
-// Members keyed by these symbols are marked @internal and stripped from the published types.
+// Members keyed by these symbols carry the TSDoc tag `internal` and are left out of the published
+// types.
 
 import type { CancelledError } from '../errors.js';
 import type { Ownership } from './ownership.js';
@@ -89,6 +90,9 @@ export const DESCRIBE = Symbol.for('corio.1.describe');
  */
 export const LINEAGE = Symbol.for('corio.1.lineage');
 
+/** Task: a getter of the lineage of the node that created it (see Lineage). */
+export const PARENT_LINEAGE = Symbol.for('corio.1.parentLineage');
+
 /**
  * Where a task was created, kept without keeping its creator alive: a task holds the lineage of
  * the node it was created in (the creating task, or a scope of it), and that node clears `node`
@@ -167,4 +171,6 @@ export interface TaskSide extends CancelNode {
   [CANCELLED_SINCE](node: CancelNode, entrySeq: number, rearm: boolean): boolean;
   /** Optional: see WAITS. */
   readonly [WAITS]?: WaitSide | undefined;
+  /** Optional: see PARENT_LINEAGE. */
+  readonly [PARENT_LINEAGE]?: Lineage | undefined;
 }
