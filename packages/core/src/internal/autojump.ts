@@ -1,0 +1,69 @@
+import type { VirtualClock } from '../virtual-clock.js';
+import { ACTIVITY, ADVANCING, FIRE_NEXT } from '../virtual-clock.js';
+import { clearReal, realImmediate, realTimeout } from './real-timers.js';
+import type { ResourceBaseline } from './resources.js';
+
+/** How often, in real ms, the autojump looks again while foreign work is in progress. */
+const POLL_MS = 1;
+
+/**
+ * Moves a virtual clock to its next deadline whenever the program is idle (Trio's autojump):
+ * no microtask left (it looks from an immediate, after them), no immediate pending, no foreign
+ * work in progress (see resources.ts), no `advance()` running, and, with a threshold, no timer
+ * scheduled, cancelled or fired on the clock during that many ms of real time. Idle with no
+ * timer to jump to is a deadlock: `stuck` is told, and the autojump stops until started again.
+ */
+export class Autojump {
+  // #handle is the autojump's one real immediate or timer: set exactly while it runs.
+  #handle: NodeJS.Immediate | NodeJS.Timeout | undefined = undefined;
+  // The clock's activity count when the current idle period began (threshold > 0 only).
+  #idleSince: number | undefined = undefined;
+
+  constructor(
+    readonly clock: VirtualClock,
+    readonly thresholdMs: number,
+    readonly resources: ResourceBaseline,
+    readonly stuck: () => void,
+  ) {}
+
+  start(): void {
+    if (this.#handle === undefined) this.#soon();
+  }
+
+  stop(): void {
+    clearReal(this.#handle);
+    this.#handle = undefined;
+  }
+
+  #soon(): void {
+    this.#handle = realImmediate(this.#check);
+  }
+
+  /** Looks again after `ms`, from an immediate: the autojump's own timer is never foreign work. */
+  #after(ms: number): void {
+    this.#handle = realTimeout(() => {
+      this.#soon();
+    }, ms);
+  }
+
+  readonly #check = (): void => {
+    this.#handle = undefined;
+    const clock = this.clock;
+    const pending = this.resources.pending();
+    if (clock[ADVANCING] || pending.length > 0) {
+      this.#idleSince = undefined;
+      if (pending.length === 1 && pending[0] === 'Immediate') this.#soon();
+      else if (pending.length > 0) this.#after(POLL_MS);
+      else this.#soon();
+      return;
+    }
+    if (this.thresholdMs > 0 && this.#idleSince !== clock[ACTIVITY]) {
+      this.#idleSince = clock[ACTIVITY];
+      this.#after(this.thresholdMs);
+      return;
+    }
+    this.#idleSince = undefined;
+    if (clock[FIRE_NEXT]()) this.#soon();
+    else this.stuck();
+  };
+}
