@@ -5,7 +5,7 @@ import { Autojump } from './internal/autojump.js';
 import { runtime } from './internal/current.js';
 import { describeBlockedTasks } from './internal/describe-blocked-tasks.js';
 import { realTurn } from './internal/real-timers.js';
-import { ResourceBaseline, immediatePending } from './internal/resources.js';
+import { ForeignWork, immediatePending } from './internal/resources.js';
 import { show } from './internal/validate.js';
 import { suspend } from './suspend.js';
 import type { Task } from './task.js';
@@ -97,7 +97,7 @@ export async function withVirtualClock<T>(
   // Told by the autojump when the program is stuck: replaced as the run goes on.
   let stuck = (): void => undefined;
   const jumper = autojump
-    ? new Autojump(clock, autojumpThreshold, new ResourceBaseline(), () => {
+    ? new Autojump(clock, autojumpThreshold, new ForeignWork(), () => {
         stuck();
       })
     : undefined;
@@ -137,7 +137,7 @@ export async function withVirtualClock<T>(
     if (deadlock !== undefined) throw deadlock;
     return task.result();
   } finally {
-    jumper?.stop();
+    jumper?.stop(true);
     runtime.clock = undefined;
     clock[RETIRE]();
   }

@@ -1,7 +1,7 @@
 import type { VirtualClock } from '../virtual-clock.js';
 import { ACTIVITY, ADVANCING, FIRE_NEXT } from '../virtual-clock.js';
 import { clearReal, realImmediate, realTimeout } from './real-timers.js';
-import type { ResourceBaseline } from './resources.js';
+import type { ForeignWork } from './resources.js';
 
 /** How often, in real ms, the autojump looks again while foreign work is in progress. */
 const POLL_MS = 1;
@@ -22,7 +22,7 @@ export class Autojump {
   constructor(
     readonly clock: VirtualClock,
     readonly thresholdMs: number,
-    readonly resources: ResourceBaseline,
+    readonly foreign: ForeignWork,
     readonly stuck: () => void,
   ) {}
 
@@ -30,9 +30,11 @@ export class Autojump {
     if (this.#handle === undefined) this.#soon();
   }
 
-  stop(): void {
+  /** Stops; `close` also stops watching foreign work, for good. */
+  stop(close = false): void {
     clearReal(this.#handle);
     this.#handle = undefined;
+    if (close) this.foreign.close();
   }
 
   #soon(): void {
@@ -49,7 +51,7 @@ export class Autojump {
   readonly #check = (): void => {
     this.#handle = undefined;
     const clock = this.clock;
-    const pending = this.resources.pending();
+    const pending = this.foreign.pending();
     if (clock[ADVANCING] || pending.length > 0) {
       this.#idleSince = undefined;
       if (pending.length === 1 && pending[0] === 'Immediate') this.#soon();

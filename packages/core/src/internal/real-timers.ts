@@ -2,6 +2,8 @@
 // globals: the virtual clock's machinery must keep running on real time when a test fakes the
 // timers of other code (testing-with-virtual-time.md, "With vitest's fake timers").
 
+import { markOwn } from './resources.js';
+
 type TimerName = 'setTimeout' | 'clearTimeout' | 'setImmediate' | 'clearImmediate';
 
 /** The real function behind a global that @sinonjs/fake-timers may have replaced. */
@@ -14,12 +16,12 @@ function real<N extends TimerName>(name: N): (typeof globalThis)[N] {
 
 /** Calls `callback` on the next turn of the event loop (a real immediate). */
 export function realImmediate(callback: () => void): NodeJS.Immediate {
-  return real('setImmediate')(callback);
+  return markOwn(real('setImmediate')(callback));
 }
 
 /** Calls `callback` after `ms` ms of real time. */
 export function realTimeout(callback: () => void, ms: number): NodeJS.Timeout {
-  return real('setTimeout')(callback, ms);
+  return markOwn(real('setTimeout')(callback, ms));
 }
 
 /** Clears a handle from {@link realImmediate} or {@link realTimeout}. */

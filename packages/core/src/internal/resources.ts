@@ -1,58 +1,81 @@
-// What the virtual clock sees of the work that is not corio's: the resources that keep Node's
-// event loop alive (process.getActiveResourcesInfo(), one kind name per resource). Counted
-// against a baseline taken when the clock is installed, since the test runner has its own
-// (vitest's workers hold four pipes and the test's timeout timer), and only the kinds that mean
-// work in progress: a pending timer, immediate, file system or DNS request, connection attempt,
-// write, or a running child process or worker. An open socket or server means nothing by itself
-// (it may wait forever); what it receives, when it receives it, is corio's business again.
-// Unreferenced handles (`timer.unref()`) are not listed, and so never hold back a jump.
+import { createHook } from 'node:async_hooks';
+import type { AsyncHook, HookCallbacks } from 'node:async_hooks';
 
-/** Long-lived handles: open, but no work in progress. */
-const IDLE_KINDS = new Set([
-  'TCPSocketWrap',
-  'TCPServerWrap',
-  'TCPWRAP',
-  'PipeWrap',
-  'PipeServerWrap',
-  'PIPEWRAP',
-  'TTYWrap',
-  'UDPWrap',
-  'UDPWRAP',
-  'SignalWrap',
-  'MessagePort',
-  'FSEventWrap',
-  'StatWatcher',
-  'TLSWrap',
-  'HTTPINCOMINGMESSAGE',
-  'HTTPCLIENTREQUEST',
-]);
+// What the virtual clock sees of the work that is not corio's: the resources Node creates while
+// it is installed (async_hooks), kept until Node destroys them. A resource counts as work in
+// progress if it is a timer still pending and referenced, a request (file system, DNS, connect,
+// write, ...), or a referenced child process or worker thread; not if it is a long-lived handle
+// that may wait forever (a socket, a server, a message port, an open file), nor if it was made
+// before the clock was installed (the test runner's own timers, a timer the test set earlier):
+// a baseline of process.getActiveResourcesInfo() would confuse one of the runner's timers ending
+// with one of the test's beginning. Immediates are seen through getActiveResourcesInfo(), which
+// lists them whoever made them.
 
-function countKinds(kinds: readonly string[]): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const kind of kinds) counts.set(kind, (counts.get(kind) ?? 0) + 1);
-  return counts;
+/**
+ * The async_hooks types of work in progress: timers, requests (file system, DNS, connect,
+ * write, shutdown, send, crypto and the like), child processes and worker threads. Not the
+ * long-lived handles (sockets, servers, ports, open files), nor promises and AsyncResources.
+ */
+const WORK =
+  /^(?:Timeout|PROCESSWRAP|WORKER|FSREQ\w*)$|REQ(?:UEST|WRAP)?$|(?:CONNECT|WRITE|SHUTDOWN|SEND|QUERY)WRAP$/;
+
+/** The handles that the virtual clock's own machinery made: never foreign work. */
+const own = new WeakSet<object>();
+
+/** Marks a handle as the clock's own. */
+export function markOwn<T extends object>(handle: T): T {
+  own.add(handle);
+  return handle;
 }
 
-/** The resources of the process at one moment, to tell the ones that came later. */
-export class ResourceBaseline {
-  readonly #baseline: Map<string, number>;
+interface Tracked {
+  readonly type: string;
+  readonly resource: { hasRef?: () => boolean; _destroyed?: boolean };
+}
+
+/** Watches the resources made from now on, until closed. */
+export class ForeignWork {
+  // #live holds the resources of a tracked type made since the constructor and not destroyed.
+  readonly #live = new Map<number, Tracked>();
+  readonly #hook: AsyncHook;
 
   constructor() {
-    this.#baseline = countKinds(process.getActiveResourcesInfo());
+    const callbacks: HookCallbacks & { trackPromises: boolean } = {
+      init: (asyncId, type, _trigger, resource) => {
+        if (WORK.test(type)) this.#live.set(asyncId, { type, resource });
+      },
+      destroy: (asyncId) => {
+        this.#live.delete(asyncId);
+      },
+      // Node 24: no promise hooks, the costly part (older versions ignore it; PROMISE is skipped).
+      trackPromises: false,
+    };
+    this.#hook = createHook(callbacks).enable();
+  }
+
+  /** Stops watching. */
+  close(): void {
+    this.#hook.disable();
+    this.#live.clear();
   }
 
   /**
-   * The kinds of work in progress beyond the baseline, as `Timeout x2`; empty if none. A pending
-   * immediate always counts (Node lists them as one resource, however many there are).
+   * The kinds of foreign work in progress, as `Timeout x2`; empty if none. A pending immediate
+   * always counts (whoever made it).
    */
   pending(): string[] {
-    const found: string[] = [];
-    for (const [kind, count] of countKinds(process.getActiveResourcesInfo())) {
-      if (IDLE_KINDS.has(kind)) continue;
-      const extra = kind === 'Immediate' ? count : count - (this.#baseline.get(kind) ?? 0);
-      if (extra > 0) found.push(extra === 1 ? kind : `${kind} x${String(extra)}`);
+    const counts = new Map<string, number>();
+    for (const [asyncId, { type, resource }] of this.#live) {
+      if (resource._destroyed === true) {
+        this.#live.delete(asyncId);
+        continue;
+      }
+      if (own.has(resource)) continue;
+      if (typeof resource.hasRef === 'function' && !resource.hasRef()) continue;
+      counts.set(type, (counts.get(type) ?? 0) + 1);
     }
-    return found;
+    if (immediatePending()) counts.set('Immediate', 1);
+    return [...counts].map(([type, count]) => (count === 1 ? type : `${type} x${String(count)}`));
   }
 }
 
