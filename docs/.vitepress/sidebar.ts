@@ -13,6 +13,7 @@ export const GUIDE_PAGES: readonly (readonly [string, string])[] = [
   ['structured-concurrency', 'Structured concurrency'],
   ['timeouts', 'Timeouts'],
   ['current-task', 'The current task'],
+  ['testing-with-virtual-time', 'Testing with virtual time'],
   ['beyond-one-machine', 'When one machine is not enough'],
   ['coming-from-asyncio', 'Coming from asyncio'],
   ['coming-from-p-limit', 'Coming from p-limit & co.'],
