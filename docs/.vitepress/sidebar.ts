@@ -135,7 +135,7 @@ export function firstRecipesLink(docsDir: string): string | undefined {
 }
 
 /** The packages in the API sidebar: the core first, then what builds on it. */
-const PACKAGE_ORDER = ['@corio/core', '@corio/streams', '@corio/executor'];
+const PACKAGE_ORDER = ['@corio/core', '@corio/core/testing', '@corio/streams', '@corio/executor'];
 
 /**
  * The API sidebar that typedoc-vitepress-theme wrote to docs/api/typedoc-sidebar.json, with each
