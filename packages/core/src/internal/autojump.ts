@@ -18,6 +18,10 @@ export class Autojump {
   #handle: NodeJS.Immediate | NodeJS.Timeout | undefined = undefined;
   // The clock's activity count when the current idle period began (threshold > 0 only).
   #idleSince: number | undefined = undefined;
+  // The foreign progress count at the last check that found the program idle.
+  #quietAt: number | undefined = undefined;
+  // The foreign progress count when a deadlock was first suspected.
+  #suspectedAt: number | undefined = undefined;
 
   constructor(
     readonly clock: VirtualClock,
@@ -53,19 +57,40 @@ export class Autojump {
     const clock = this.clock;
     const pending = this.foreign.pending();
     if (clock[ADVANCING] || pending.length > 0) {
-      this.#idleSince = undefined;
+      this.#idleSince = this.#quietAt = this.#suspectedAt = undefined;
       if (pending.length === 1 && pending[0] === 'Immediate') this.#soon();
       else if (pending.length > 0) this.#after(POLL_MS);
       else this.#soon();
       return;
     }
+    // Idle twice in a row, with no callback of other code in between: the turn between the
+    // two looked for I/O (a poll that does not block, an immediate being due), so data already
+    // sent over a loopback socket, or a peer's FIN, has been read if it was there.
+    const progress = this.foreign.progress;
+    if (this.#quietAt !== progress) {
+      this.#quietAt = progress;
+      this.#soon();
+      return;
+    }
     if (this.thresholdMs > 0 && this.#idleSince !== clock[ACTIVITY]) {
       this.#idleSince = clock[ACTIVITY];
+      this.#quietAt = undefined;
       this.#after(this.thresholdMs);
       return;
     }
-    this.#idleSince = undefined;
-    if (clock[FIRE_NEXT]()) this.#soon();
-    else this.stuck();
+    if (clock[FIRE_NEXT]()) {
+      this.#idleSince = this.#quietAt = this.#suspectedAt = undefined;
+      this.#soon();
+      return;
+    }
+    // No timer to jump to. A deadlock is for good: make sure with a turn that waits for I/O
+    // (a poll that blocks for up to a millisecond), in which nothing must happen.
+    if (this.#suspectedAt !== progress) {
+      this.#suspectedAt = progress;
+      this.#after(1);
+      return;
+    }
+    this.#idleSince = this.#quietAt = this.#suspectedAt = undefined;
+    this.stuck();
   };
 }

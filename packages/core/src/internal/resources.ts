@@ -33,19 +33,24 @@ interface Tracked {
   readonly resource: { hasRef?: () => boolean; _destroyed?: boolean };
 }
 
-/** Watches the resources made from now on, until closed. */
+/** Watches the resources made from now on, and the callbacks that run, until closed. */
 export class ForeignWork {
-  // #live holds the resources of a tracked type made since the constructor and not destroyed.
-  readonly #live = new Map<number, Tracked>();
+  // #made holds every resource made since the constructor (but promises) until destroyed.
+  readonly #made = new Map<number, Tracked>();
   readonly #hook: AsyncHook;
+  #progress = 0;
 
   constructor() {
     const callbacks: HookCallbacks & { trackPromises: boolean } = {
       init: (asyncId, type, _trigger, resource) => {
-        if (WORK.test(type)) this.#live.set(asyncId, { type, resource });
+        if (type !== 'PROMISE') this.#made.set(asyncId, { type, resource });
+      },
+      before: (asyncId) => {
+        const made = this.#made.get(asyncId);
+        if (made === undefined || !own.has(made.resource)) this.#progress++;
       },
       destroy: (asyncId) => {
-        this.#live.delete(asyncId);
+        this.#made.delete(asyncId);
       },
       // Node 24: no promise hooks, the costly part (older versions ignore it; PROMISE is skipped).
       trackPromises: false,
@@ -53,10 +58,18 @@ export class ForeignWork {
     this.#hook = createHook(callbacks).enable();
   }
 
+  /**
+   * Counts the callbacks of other code that Node has run (I/O, timers, immediates: anything but
+   * promise reactions and the clock's own): data that arrived on a socket, for one.
+   */
+  get progress(): number {
+    return this.#progress;
+  }
+
   /** Stops watching. */
   close(): void {
     this.#hook.disable();
-    this.#live.clear();
+    this.#made.clear();
   }
 
   /**
@@ -65,12 +78,12 @@ export class ForeignWork {
    */
   pending(): string[] {
     const counts = new Map<string, number>();
-    for (const [asyncId, { type, resource }] of this.#live) {
+    for (const [asyncId, { type, resource }] of this.#made) {
+      if (!WORK.test(type) || own.has(resource)) continue;
       if (resource._destroyed === true) {
-        this.#live.delete(asyncId);
+        this.#made.delete(asyncId);
         continue;
       }
-      if (own.has(resource)) continue;
       if (typeof resource.hasRef === 'function' && !resource.hasRef()) continue;
       counts.set(type, (counts.get(type) ?? 0) + 1);
     }
