@@ -134,7 +134,11 @@ export async function withVirtualClock<T>(
         else jumper.start();
       });
     }
-    if (deadlock !== undefined) throw deadlock;
+    if (deadlock !== undefined) {
+      // The body's own outcome is superseded by the report: retrieved, so never reported.
+      if (task.done() && !task.cancelled()) task.exception();
+      throw deadlock;
+    }
     return task.result();
   } finally {
     jumper?.stop(true);
