@@ -332,6 +332,28 @@ describe('withVirtualClock autojump', () => {
     await stubborn;
   });
 
+  it('a sleep begun in a callback that a task set up wakes in that task, on virtual time', async () => {
+    const seen = await withVirtualClock(
+      async () => {
+        const task = createTask(
+          () =>
+            new Promise<string>((resolve) => {
+              // A foreign timer's callback runs in the task's context; so does what it awaits.
+              setTimeout(() => {
+                void sleep(1_000).then(() => {
+                  resolve(`${String(currentTask()?.name)} at ${String(now())}`);
+                });
+              }, 1);
+            }),
+          { name: 'owner' },
+        );
+        return task;
+      },
+      { autojump: true },
+    );
+    expect(seen).toBe('owner at 1000');
+  });
+
   it('a caller cancelled while it waits cancels body and what body started', async () => {
     const log: string[] = [];
     const caller = createTask(() =>

@@ -9,7 +9,8 @@ import type { AsyncHook, HookCallbacks } from 'node:async_hooks';
 // before the clock was installed (the test runner's own timers, a timer the test set earlier):
 // a baseline of process.getActiveResourcesInfo() would confuse one of the runner's timers ending
 // with one of the test's beginning. Immediates are seen through getActiveResourcesInfo(), which
-// lists them whoever made them.
+// lists them whoever made them. It also counts the callbacks that other code's resources run
+// (`before`), old resources included: data arriving on a socket is progress.
 
 /**
  * The async_hooks types of work in progress: timers, requests (file system, DNS, connect,

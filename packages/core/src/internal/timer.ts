@@ -13,8 +13,9 @@ const VIRTUAL = 2;
  * does (a `sleep(Infinity)` in `main` serves forever, as asyncio's does).
  *
  * While a clock is installed (`@corio/core/testing`), a timer of `ms > 0` is scheduled on it
- * instead, and keeps to it even once the clock is gone; `ms <= 0` is a turn of the event loop,
- * not time, and stays an immediate. A timer made before the clock was installed keeps real time.
+ * instead (a clock that is uninstalled hands its pending timers over to real timers); `ms <= 0`
+ * is a turn of the event loop, not time, and stays an immediate. A timer made before the clock
+ * was installed keeps real time.
  */
 export class Timer {
   #handle: ReturnType<typeof setTimeout> | ReturnType<typeof setImmediate> | ClockEntry;
