@@ -9,15 +9,17 @@ const POLL_MS = 1;
 /**
  * Moves a virtual clock to its next deadline whenever the program is idle (Trio's autojump):
  * no microtask left (it looks from an immediate, after them), no immediate pending, no foreign
- * work in progress (see resources.ts), no `advance()` running, and, with a threshold, no timer
- * scheduled, cancelled or fired on the clock during that many ms of real time. Idle with no
+ * work in progress (see resources.ts), no `advance()` running, a turn of the event loop with no
+ * callback of other code, and, with a threshold, no timer scheduled, cancelled or fired on the
+ * clock and no callback of other code during that many ms of real time. Idle with no
  * timer to jump to is a deadlock: `stuck` is told, and the autojump stops until started again.
  */
 export class Autojump {
   // #handle is the autojump's one real immediate or timer: set exactly while it runs.
   #handle: NodeJS.Immediate | NodeJS.Timeout | undefined = undefined;
-  // The clock's activity count when the current idle period began (threshold > 0 only).
-  #idleSince: number | undefined = undefined;
+  // The clock's activity and the foreign progress when the current idle period began (with a
+  // threshold only), as `activity/progress`.
+  #idleSince: string | undefined = undefined;
   // The foreign progress count at the last check that found the program idle.
   #quietAt: number | undefined = undefined;
   // The foreign progress count when a deadlock was first suspected.
@@ -72,8 +74,10 @@ export class Autojump {
       this.#soon();
       return;
     }
-    if (this.thresholdMs > 0 && this.#idleSince !== clock[ACTIVITY]) {
-      this.#idleSince = clock[ACTIVITY];
+    // With a threshold: idle for that long, with no timer changed nor callback run meanwhile.
+    const mark = `${String(clock[ACTIVITY])}/${String(progress)}`;
+    if (this.thresholdMs > 0 && this.#idleSince !== mark) {
+      this.#idleSince = mark;
       this.#quietAt = undefined;
       this.#after(this.thresholdMs);
       return;
