@@ -27,8 +27,8 @@ export interface VirtualClockOptions {
   autojump?: boolean | undefined;
   /**
    * With `autojump`: how long, in ms of real time, the program must stay idle before the time
-   * jumps (Trio's `autojump_threshold`). 0 jumps as soon as it is idle; a few ms give real I/O
-   * in flight between the tasks (a loopback socket) the time to arrive first.
+   * jumps (Trio's `autojump_threshold`). 0 jumps as soon as it is idle; more gives a peer that
+   * takes real time to answer (another process, a server at work) the time to answer first.
    * @default 0
    */
   autojumpThreshold?: number | undefined;
