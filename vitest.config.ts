@@ -6,7 +6,11 @@ const src = (pkg: string): string =>
 
 export default defineConfig({
   resolve: {
+    // The first alias that matches wins: a subpath before its package.
     alias: {
+      '@corio/core/testing': fileURLToPath(
+        new URL('./packages/core/src/testing.ts', import.meta.url),
+      ),
       '@corio/core': src('core'),
       '@corio/streams': src('streams'),
       '@corio/executor': src('executor'),

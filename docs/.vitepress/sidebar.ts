@@ -13,6 +13,7 @@ export const GUIDE_PAGES: readonly (readonly [string, string])[] = [
   ['structured-concurrency', 'Structured concurrency'],
   ['timeouts', 'Timeouts'],
   ['current-task', 'The current task'],
+  ['testing-with-virtual-time', 'Testing with virtual time'],
   ['beyond-one-machine', 'When one machine is not enough'],
   ['coming-from-asyncio', 'Coming from asyncio'],
   ['coming-from-p-limit', 'Coming from p-limit & co.'],
@@ -134,7 +135,7 @@ export function firstRecipesLink(docsDir: string): string | undefined {
 }
 
 /** The packages in the API sidebar: the core first, then what builds on it. */
-const PACKAGE_ORDER = ['@corio/core', '@corio/streams', '@corio/executor'];
+const PACKAGE_ORDER = ['@corio/core', '@corio/core/testing', '@corio/streams', '@corio/executor'];
 
 /**
  * The API sidebar that typedoc-vitepress-theme wrote to docs/api/typedoc-sidebar.json, with each

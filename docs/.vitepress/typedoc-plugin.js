@@ -1,7 +1,8 @@
 // @ts-check
 // A local TypeDoc plugin for the API pages:
 // - names each package's module after the package (`@corio/core`, not `core/src`, which is what
-//   TypeDoc derives from the entry point's path) and gives it a one-line summary;
+//   TypeDoc derives from the entry point's path; `@corio/core/testing` for a subpath entry point,
+//   not `core/src/testing`) and gives it a one-line summary;
 // - leaves out members that corio only inherits from Node's or TypeScript's own types (`stack`
 //   and `cause` of every error class, the forty `tls.connect` options under `StartTlsOptions`):
 //   the page says what the type extends, and Node's documentation describes those;
@@ -18,6 +19,8 @@ const SUMMARIES = {
     "asyncio's streams over node:net: StreamReader, StreamWriter, openConnection and startServer.",
   executor:
     'Worker threads as an executor: WorkerPoolExecutor, runInExecutor and toThread, with cancellation.',
+  'core/testing':
+    'For tests: a virtual clock that runs every corio timer (withVirtualClock), with autojump and deadlock reports.',
 };
 
 const MEMBER = ReflectionKind.Property | ReflectionKind.Method | ReflectionKind.Accessor;
@@ -34,9 +37,11 @@ export function load(app) {
 
   app.converter.on(Converter.EVENT_CREATE_DECLARATION, (context, reflection) => {
     if (reflection.kindOf(ReflectionKind.Module)) {
-      const match = /^(\w+)\/src$/.exec(reflection.name);
+      const match = /^(\w+)\/src(?:\/(\w+))?$/.exec(reflection.name);
       if (match === null) return;
-      const pkg = /** @type {keyof typeof SUMMARIES} */ (match[1]);
+      const pkg = /** @type {keyof typeof SUMMARIES} */ (
+        match[2] === undefined ? match[1] : `${match[1]}/${match[2]}`
+      );
       reflection.name = `@corio/${pkg}`;
       const summary = SUMMARIES[pkg];
       if (summary !== undefined && reflection.comment === undefined) {

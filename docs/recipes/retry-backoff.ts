@@ -7,7 +7,7 @@ import {
   timeout,
 } from '@corio/core';
 
-interface RetryOptions {
+export interface RetryOptions {
   /**
    * The delay before the second attempt, doubled after each failure.
    */
@@ -19,7 +19,7 @@ interface RetryOptions {
 // Calls fn until it succeeds, pausing 20, 40, 80... ms between
 // attempts. It never gives up by itself: put it under a deadline, whose
 // cancellation ends it wherever it is.
-async function retry<T>(
+export async function retry<T>(
   fn: () => Promise<T>,
   options: RetryOptions = {},
 ): Promise<T> {
@@ -39,7 +39,7 @@ async function retry<T>(
 }
 
 // A service that fails `failures` times, then answers.
-function flakyService(failures: number): () => Promise<string> {
+export function flakyService(failures: number): () => Promise<string> {
   let calls = 0;
   return async () => {
     await sleep(1); // the network

@@ -23,6 +23,13 @@ const expectedOutput: Record<string, string> = {
   'task-group.ts': 'fetched a, b, c\n',
   'wait-for.ts': 'query: cancelled, rolling back\nTimeoutError after the rollback\n',
   'current-task.ts': 'main sees main\nchild sees child-1\ntimer callback sees child-1\n',
+  'virtual-time-advance.ts': 'beats at 10000, 20000; now 26000\n',
+  'virtual-time-autojump.ts':
+    'poll at 2000 ms\npoll at 4000 ms\npoll at 6000 ms\ngave up at 7000 ms\n',
+  'virtual-time-deadlock.ts':
+    'Deadlock at 500.0 ms of virtual time: every task waits for something that no timer, I/O ' +
+    'or other task will bring; pending tasks:\n' +
+    '  <Task name=withVirtualClock pending>\n  <Task name=consumer pending>\n',
 };
 
 interface Outcome {

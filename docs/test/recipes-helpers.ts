@@ -86,11 +86,24 @@ export function expectedOutput(page: string): string | undefined {
 }
 
 /**
- * A regular expression for a recipe's whole stdout: the expected text verbatim, except that
- * `<port>` stands for any port number.
+ * What a recipe writes to stderr (debug mode's reports): the first ```text block after the
+ * page's `## Standard error` heading. Undefined if the page has none: then it must write nothing.
+ */
+export function expectedStderr(page: string): string | undefined {
+  const match = /^## Standard error\s*$[\s\S]*?^```text\n([\s\S]*?)^```$/m.exec(page);
+  return match?.[1];
+}
+
+/**
+ * A regular expression for a recipe's whole stdout (or stderr): the expected text verbatim,
+ * except that `<port>` stands for any port number and `<…>` for any text within a line (a
+ * duration, a path, a stack frame).
  */
 export function outputPattern(expected: string): RegExp {
-  const escaped = expected.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replaceAll('<port>', '\\d+');
+  const escaped = expected
+    .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+    .replaceAll('<port>', '\\d+')
+    .replaceAll('<…>', '[^\\n]*');
   return new RegExp(`^${escaped}$`);
 }
 

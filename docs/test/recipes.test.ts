@@ -11,6 +11,7 @@ import type { Outcome } from './recipes-helpers.js';
 import {
   docsDir,
   expectedOutput,
+  expectedStderr,
   httpGet,
   outputPattern,
   runRecipe,
@@ -155,6 +156,15 @@ describe('recipes', () => {
     for (const slug of slugs) expect(page(slug), slug).not.toMatch(/^```(ts|typescript)$/m);
   });
 
+  it('<…> in an expected output stands for the rest of a line at most, <port> for a number', () => {
+    const pattern = outputPattern('took <…> seconds\nport <port>\n');
+    expect('took 0.153 seconds\nport 8080\n').toMatch(pattern);
+    expect('took 0.1\nand more seconds\nport 8080\n').not.toMatch(pattern);
+    expect('took 1 seconds\nport http\n').not.toMatch(pattern);
+    expect(expectedStderr('## Standard error\n\n```text\ncorio: <…>\n```\n')).toBe('corio: <…>\n');
+    expect(expectedStderr('## Output\n\n```text\nhello\n```\n')).toBeUndefined();
+  });
+
   it('index.md links every recipe', () => {
     const index = readFileSync(join(recipesDir, 'index.md'), 'utf8');
     for (const slug of slugs)
@@ -171,7 +181,7 @@ describe.concurrent('recipe', () => {
       expect({ code: outcome.code, signal: outcome.signal }, context).toEqual(
         config.exit ?? { code: 0, signal: null },
       );
-      expect(outcome.stderr, context).toBe('');
+      expect(outcome.stderr, context).toMatch(outputPattern(expectedStderr(page(slug)) ?? ''));
       const expected = expectedOutput(page(slug)) ?? '';
       expect(outcome.stdout, context).toMatch(outputPattern(expected));
     }, 120_000); // includes the wait for a slot

@@ -220,3 +220,43 @@ export function isTimeoutError(error: unknown): error is TimeoutError {
     (error as Partial<Record<symbol, unknown>>)[TIMEOUT_BRAND] === true
   );
 }
+
+/**
+ * The error of {@link withVirtualClock} (from `@corio/core/testing`) when its body can never
+ * finish: every task waits, no timer is pending on the virtual clock and no other work (I/O, a
+ * foreign timer) is in progress. Asyncio has none; Trio's tests find these by hanging.
+ *
+ * Its message lists the tasks that were pending, as `Task.toString()` renders them. `now` is
+ * the virtual time at which it was found.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { Event } from '@corio/core';
+ * import { DeadlockError, withVirtualClock } from '@corio/core/testing';
+ *
+ * const never = new Event();
+ * const error = await withVirtualClock(() => never.wait(), {
+ *   autojump: true,
+ * }).catch((e: unknown) => e);
+ * assert.ok(error instanceof DeadlockError);
+ * assert.match(error.message, /<Task name=withVirtualClock pending>/);
+ * assert.equal(error.now, 0);
+ * ```
+ */
+export class DeadlockError extends Error {
+  static {
+    this.prototype.name = 'DeadlockError';
+  }
+
+  /**
+   * @param message - the description of the deadlock.
+   * @param now - the virtual time at which it was found.
+   */
+  constructor(
+    message: string,
+    readonly now: number,
+  ) {
+    super(message);
+  }
+}

@@ -1,6 +1,11 @@
+import { runtime } from './internal/current.js';
+
 /**
  * The monotonic clock corio's deadlines use, in milliseconds (`performance.now()`), like
  * asyncio's `loop.time()` but in ms. `timeoutAt(when)` and `TimeoutScope.when()` are on it.
+ *
+ * While a virtual clock is installed (`withVirtualClock` from `@corio/core/testing`), it returns
+ * that clock's time instead.
  *
  * @example
  * ```ts
@@ -12,5 +17,6 @@
  * ```
  */
 export function now(): number {
-  return performance.now();
+  const clock = runtime.clock;
+  return clock === undefined ? performance.now() : clock.now();
 }

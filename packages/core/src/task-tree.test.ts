@@ -22,6 +22,7 @@ import {
   waitFor,
 } from './index.js';
 import type { Task, TaskTreeNode } from './index.js';
+import { withVirtualClock } from './testing.js';
 import { flushMicrotasks, nextTurn } from '../test/helpers.js';
 
 /** Times and deadlines vary from run to run: `<t>` stands for them. */
@@ -271,6 +272,26 @@ describe('taskTree', () => {
     );
     task.cancel();
     await gather([task], { returnExceptions: true });
+  });
+
+  it('shows times left on the virtual clock, exactly', async () => {
+    const text = await withVirtualClock(async (clock) => {
+      const sleeper = createTask(() => sleep(60_000), { name: 'sleeper' });
+      const timed = createTask(() => timeout(30_000, () => sleep(Infinity)), { name: 'timed' });
+      await clock.advance(12_500);
+      const text = formatTaskTree();
+      sleeper.cancel();
+      timed.cancel();
+      return text;
+    });
+    expect(text.split('\n')).toEqual([
+      '<Task name=withVirtualClock pending>',
+      '├── <Task name=sleeper pending>',
+      '│   └── sleep 47.5 s left',
+      '└── <Task name=timed pending>',
+      '    └── timeout 17.5 s left <TimeoutScope active when=30000.0>',
+      '        └── sleep forever',
+    ]);
   });
 
   it('is published on globalThis for reading from outside the process', async () => {

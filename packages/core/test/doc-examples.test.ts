@@ -63,8 +63,9 @@ function symbolAfter(text: string, commentStart: number, commentEnd: number): st
   return owner === undefined ? name : `${owner}.${name}`;
 }
 
-const importPath = (pkg: string): string =>
-  pathToFileURL(join(packagesDir, pkg, 'src', 'index.ts')).href;
+// `@corio/core` is src/index.ts, a subpath such as `@corio/core/testing` is src/testing.ts.
+const importPath = (pkg: string, subpath = 'index'): string =>
+  pathToFileURL(join(packagesDir, pkg, 'src', `${subpath}.ts`)).href;
 
 function extractExamples(file: string): {
   examples: Example[];
@@ -102,8 +103,10 @@ function extractExamples(file: string): {
           seen.set(base, count);
           const code = block
             .join('\n')
-            .replace(/(['"])@corio\/(core|streams|executor|redis)\1/g, (_m, _q, pkg: string) =>
-              JSON.stringify(importPath(pkg)),
+            .replace(
+              /(['"])@corio\/(core|streams|executor|redis)(?:\/(testing))?\1/g,
+              (_m, _q, pkg: string, subpath: string | undefined) =>
+                JSON.stringify(importPath(pkg, subpath)),
             );
           examples.push({ title: count === 1 ? base : `${base} #${String(count)}`, file, code });
           block = undefined;

@@ -120,6 +120,10 @@ describe('the published packages', { timeout: SLOW }, () => {
     expect(files).toContain('dist/index.js');
     expect(files).toContain('dist/index.d.ts');
     if (name === 'executor') expect(files).toContain('dist/worker.js');
+    if (name === 'core') {
+      expect(files).toContain('dist/testing.js');
+      expect(files).toContain('dist/testing.d.ts');
+    }
     // No src/, no tests or test helpers, no source or declaration maps (see tsconfig.build.json).
     const unexpected = files.filter(
       (file) => !/^(package\.json|README\.md|LICENSE|dist\/.+\.(js|d\.ts))$/.test(file),
@@ -173,6 +177,10 @@ describe('the published packages', { timeout: SLOW }, () => {
         'default',
       ]);
     }
+    // The testing entry point is a subpath of core only.
+    expect(readManifest('core').exports).toMatchObject({
+      './testing': { types: './dist/testing.d.ts', default: './dist/testing.js' },
+    });
     for (const name of ['streams', 'executor'] as const) {
       expect(readManifest(name).dependencies).toEqual({ '@corio/core': `^${version.core}` });
     }
@@ -216,6 +224,29 @@ describe('the published packages', { timeout: SLOW }, () => {
     const out = spawn(process.execPath, [`readme-${name}.mjs`], scratch);
     expect(out.stderr).toBe('');
     expect(out.stdout.split('\n').slice(0, -1)).toEqual(expected);
+    expect(out.status).toBe(0);
+  });
+
+  it('@corio/core/testing runs from the tarball, on the same clock as @corio/core', () => {
+    writeFileSync(
+      join(scratch, 'testing.mjs'),
+      `import assert from 'node:assert/strict';
+import { now, sleep } from '@corio/core';
+import { withVirtualClock } from '@corio/core/testing';
+
+const start = performance.now();
+const end = await withVirtualClock(async () => {
+  await sleep(3_600_000);
+  return now();
+}, { autojump: true });
+assert.equal(end, 3_600_000);
+assert.ok(performance.now() - start < 60_000);
+console.log('ok');
+`,
+    );
+    const out = spawn(process.execPath, ['testing.mjs'], scratch);
+    expect(out.stderr).toBe('');
+    expect(out.stdout).toBe('ok\n');
     expect(out.status).toBe(0);
   });
 
@@ -276,6 +307,8 @@ import { Server, startServer } from '@corio/streams';
 import type { StreamReader, StreamWriter } from '@corio/streams';
 import { WorkerPoolExecutor, workerFunction } from '@corio/executor';
 import type { WorkerFunction } from '@corio/executor';
+import { DeadlockError, VirtualClock, withVirtualClock } from '@corio/core/testing';
+import type { VirtualClockOptions } from '@corio/core/testing';
 
 const task: Task<number> = createTask(() => sleep(1, 42), { name: 'answer' });
 const pair: [number, string] = await gather([task, () => 'b']);
@@ -315,7 +348,30 @@ await pool.submit(square, 'three');
 // @ts-expect-error -- a worker function of one signature is not one of another
 const other: WorkerFunction<(x: string) => string> = square;
 
-export { built, error, future, late, made, named, other, pair, server, squared };
+const clockOptions: VirtualClockOptions = { autojump: true, autojumpThreshold: 0 };
+const ticked: number = await withVirtualClock(async (clock: VirtualClock) => {
+  await clock.advance(10);
+  return clock.now();
+}, clockOptions);
+const deadlock: DeadlockError | undefined = undefined;
+// @ts-expect-error -- clocks come from withVirtualClock()
+const clock = new VirtualClock();
+
+export {
+  built,
+  clock,
+  deadlock,
+  error,
+  future,
+  late,
+  made,
+  named,
+  other,
+  pair,
+  server,
+  squared,
+  ticked,
+};
 `,
     );
     const common = {

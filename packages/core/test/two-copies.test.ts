@@ -35,6 +35,8 @@ describe('two copies of @corio/core in one process', () => {
       'b.Queue after a cancelled get: kept',
       "a.isCancelledError(b's): true",
       "b.isTimeoutError(a's): true",
+      "a's virtual clock runs b's timers: b.now() 61000, TimeoutError: Timed out: the deadline passed; " +
+        "b's withVirtualClock: InvalidStateError: Cannot call withVirtualClock(): a virtual clock is installed already (calls do not nest)",
       `a's tree: ${JSON.stringify(
         [
           '<Task name=a-parent pending>',

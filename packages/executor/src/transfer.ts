@@ -8,7 +8,9 @@ import { TRANSFER } from './internal/protocol.js';
  * The returned value is typed as `value` (it is a wrapper the executor unwraps), so it can stand
  * in for the argument. A job can return `transfer(result, [buffer])` too (from a worker module,
  * or from a self-contained function after `await import('@corio/executor')`). A job whose
- * arguments were transferred is never moved to another worker, since they cannot be sent twice.
+ * arguments were transferred is never moved to another worker, since they cannot be sent twice:
+ * if its worker is terminated before it begins (a cancelled job ahead of it outlived
+ * `cancelGraceMs`), it fails with `BrokenWorkerError`, and its buffers are gone with the worker.
  *
  * @typeParam T - the value's type.
  * @param value - the argument or result.

@@ -1,7 +1,13 @@
 // The cancellation ladder: a running job's cancel aborts its signal in the worker first; a job
 // that ends within cancelGraceMs keeps its worker, one that does not is terminated.
 import { CancelledError, InvalidStateError, isCancelledError } from '@corio/core';
-import { WorkerPoolExecutor, currentJob, workerFunction } from '@corio/executor';
+import {
+  BrokenWorkerError,
+  WorkerPoolExecutor,
+  currentJob,
+  transfer,
+  workerFunction,
+} from '@corio/executor';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { cells, setCell, waitForCell } from './helpers.js';
 
@@ -60,6 +66,29 @@ describe('the cancellation ladder', () => {
     const fresh = await next;
     expect(fresh).not.toBe(thread);
     expect(pool.stats()).toMatchObject({ workersStarted: 2, cancelled: 1, completed: 1 });
+  });
+
+  it('a job whose buffers went to a worker that is then terminated fails: they went with it', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    await using pool = new WorkerPoolExecutor({ maxWorkers: 1, cancelGraceMs: 50 });
+    const shared = cells();
+    const job = pool.submit(stubborn, shared.buffer as SharedArrayBuffer);
+    await waitForCell(shared, 0);
+    const buffer = new Uint8Array([1, 2, 3]).buffer;
+    const sum = pool.submit(
+      (b: ArrayBuffer) => new Uint8Array(b).reduce((a, x) => a + x, 0),
+      transfer(buffer, [buffer]),
+    );
+    const plain = pool.submit((n: number) => n * 2, 21);
+    expect(buffer.byteLength).toBe(0);
+    job.cancel();
+    vi.advanceTimersByTime(50);
+    const error = await sum.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BrokenWorkerError);
+    expect(String(error)).toBe(
+      "BrokenWorkerError: The worker holding 'anonymous' (not begun; its transferred arguments cannot be sent again) was terminated",
+    );
+    expect(await plain).toBe(42); // a job that can be sent again runs on the fresh worker
   });
 
   it('the jobs behind a stopping job go to another worker at once', async () => {

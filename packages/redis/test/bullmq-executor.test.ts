@@ -220,8 +220,8 @@ describe('BullMQExecutor cancellation', () => {
     await using executor = new BullMQExecutor(options);
     const job = executor.submit(cooperative, redis.port, 'unheard');
     await popWhenPushed(client, 'started:unheard');
-    // The cancel recorded in Redis, as the submitter's script does, but not published: as if
-    // the message or BullMQ's abort of the processor's signal went astray.
+    // The cancel recorded in Redis, as the submitter's script does, but not published: as when
+    // the worker's subscriber had lost its subscription (ioredis#2037) or was reconnecting.
     await client.set(`bull:${options.queue}:corio:cancel:${job.id}`, '1');
     expect(await popWhenPushed(client, 'cleaned:unheard')).toBe('CancelledError');
     job.cancel();

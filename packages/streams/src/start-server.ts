@@ -30,8 +30,9 @@ export interface StartServerOptions {
 }
 
 /**
- * Starts a TCP server, or a TLS one with `options.tls` (asyncio's `start_server`): `onClient(reader, writer)` runs as a corio
- * task for each connection.
+ * Starts a TCP server, or a TLS one with `options.tls` (asyncio's `start_server`):
+ * `onClient(reader, writer)` runs as a corio task for each connection. Its sockets have Nagle's
+ * algorithm off (`TCP_NODELAY`), as asyncio's do.
  *
  * An error thrown by a handler is reported with `console.error` and closes that connection; the
  * other connections are not touched.

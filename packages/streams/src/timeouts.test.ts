@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Event, TimeoutError, createTask, now, timeout, waitFor } from '@corio/core';
+import { withVirtualClock } from '@corio/core/testing';
 import { openConnection } from '@corio/streams';
 import type { ClientConnectedCallback, StreamReader, StreamWriter } from '@corio/streams';
 import { checkNoLeakedSockets, flushMicrotasks, nextTurn, track } from '../test/helpers.js';
@@ -147,5 +148,24 @@ describe('Stream reads under timeout() and waitFor()', () => {
       });
       expect(await outcome).toBe('late\n');
     });
+  });
+});
+
+describe('Stream reads on a virtual clock (@corio/core/testing)', () => {
+  it('a read that gets nothing times out at the virtual deadline: open sockets hold no jump back', async () => {
+    const log: string[] = [];
+    await withVirtualClock(
+      () =>
+        withEcho(async (reader, writer) => {
+          // The echo comes back in real time; waiting for it with nextTurn() is never idle.
+          await echoed(reader, writer, 'ping\n', 5);
+          log.push((await timeout(5_000, () => reader.readLine())).toString().trim());
+          // The peer says nothing more: the deadline passes at once, in virtual time.
+          const error = await timeout(30_000, () => reader.readLine()).catch((e: unknown) => e);
+          log.push(`${(error as Error).name} at ${String(now())}`);
+        }),
+      { autojump: true },
+    );
+    expect(log).toEqual(['ping', 'TimeoutError at 30000']);
   });
 });

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Task } from '../task.js';
+import type { InstalledClock } from './clock.js';
 import { NODE_TASK } from './protocol.js';
 import type { CancelNode } from './protocol.js';
 
@@ -11,6 +12,11 @@ interface Runtime {
   seq: number;
   /** Whether a `run()` is running (only one may, as in asyncio). */
   running: boolean;
+  /**
+   * The clock that timers follow instead of real time (`@corio/core/testing`), if one is
+   * installed. Optional: a runtime made by an older copy has no such field, which reads as none.
+   */
+  clock?: InstalledClock | undefined;
 }
 
 const RUNTIME = Symbol.for('corio.1.runtime');
@@ -25,6 +31,7 @@ export const runtime: Runtime = (global[RUNTIME] ??= {
   storage: new AsyncLocalStorage<CancelNode>(),
   seq: 0,
   running: false,
+  clock: undefined,
 });
 
 /** The storage behind {@link currentNode}. */

@@ -1,3 +1,5 @@
+import type { ClockEntry } from './clock.js';
+import { runtime } from './current.js';
 import { MAX_TIMER_DELAY } from './validate.js';
 
 /** Called on a deadline's owner when it passes. */
@@ -10,11 +12,13 @@ export interface Expiring {
 
 /**
  * A deadline in the shared schedule of corio's scopes (`timeout`, `timeoutAt`, `waitFor`).
- * Scheduled while `index >= 0`.
+ * Scheduled while `index >= 0`, or while `entry` is set (on an installed clock instead).
  */
 export class Deadline {
   /** Its place in the heap; -1 when not scheduled. */
   index = -1;
+  /** Its place on the installed clock (`@corio/core/testing`), if it was scheduled there. */
+  entry: ClockEntry | undefined = undefined;
 
   constructor(
     readonly when: number,
@@ -37,12 +41,22 @@ let clearWith: typeof clearTimeout = clearTimeout;
 let referenced = false;
 
 /**
- * Schedules `deadline`; it fires once `performance.now()` reaches `when`. One already reached
+ * Schedules `deadline`; it fires once `performance.now()` reaches `when` (or, while a clock is
+ * installed, once that clock does: see clock.ts). One already reached
  * fires in a microtask, as asyncio's `call_soon`: before any timer, so `timeout(-1, body)` expires
  * at the body's first cancellation point even when a timer of the body (a `sleep(1)`) is due as
  * well on a loaded machine; a body that ends first has unscheduled it.
  */
 export function schedule(deadline: Deadline): void {
+  const clock = runtime.clock;
+  if (clock !== undefined) {
+    // On the installed clock, which keeps its own schedule; it is never armed here.
+    deadline.entry = clock.at(deadline.when, () => {
+      deadline.entry = undefined;
+      deadline.owner[EXPIRE]();
+    });
+    return;
+  }
   deadline.index = heap.length;
   heap.push(deadline);
   siftUp(deadline.index);
@@ -61,6 +75,11 @@ function expireDue(): void {
 
 /** Drops a scheduled deadline (no-op if it is not scheduled). */
 export function unschedule(deadline: Deadline): void {
+  if (deadline.entry !== undefined) {
+    deadline.entry.cancel();
+    deadline.entry = undefined;
+    return;
+  }
   const index = deadline.index;
   if (index < 0) return;
   deadline.index = -1;

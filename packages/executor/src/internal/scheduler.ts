@@ -526,10 +526,12 @@ export class Scheduler implements JobOwner {
           : worker.retired
             ? 'was terminated'
             : `exited with code ${String(code)}`;
-      this.#fail(
-        job,
-        new BrokenWorkerError(`The worker running '${job.fn.name}' ${how}`, { cause }),
-      );
+      // Not begun, yet not sent again: its transferred arguments went with the worker.
+      const which =
+        job.seq > progress
+          ? `The worker holding '${job.fn.name}' (not begun; its transferred arguments cannot be sent again)`
+          : `The worker running '${job.fn.name}'`;
+      this.#fail(job, new BrokenWorkerError(`${which} ${how}`, { cause }));
     }
     worker.inflight.length = 0;
     this.#queue.splice(this.#head, 0, ...requeue);

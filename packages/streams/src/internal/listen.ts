@@ -55,9 +55,9 @@ export async function listen(
   const tls = settings?.tls;
   const net =
     tls === undefined
-      ? createServer({ allowHalfOpen: true })
+      ? createServer({ allowHalfOpen: true, noDelay: true }) // Nagle off, as openConnection
       : // TLS cannot half-close: a client that hangs up mid-handshake must end its socket.
-        createTlsServer({ ...tls, allowHalfOpen: false });
+        createTlsServer({ ...tls, allowHalfOpen: false, noDelay: true });
   const event = tls === undefined ? 'connection' : 'secureConnection';
   const server = Server.create(net, onClient, settings?.limit, event);
   try {
