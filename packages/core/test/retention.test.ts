@@ -52,7 +52,7 @@ describe('retention', () => {
 
   it('a finished task is collected, with its result, while the tasks it created still run', () => {
     const out = runWithGc(`
-      import { createTask, sleep, taskTree } from ${JSON.stringify(CORE)};
+      import { createTask, sleep, taskTree, timeout } from ${JSON.stringify(CORE)};
       const collected = async (ref) => {
         gc();
         await new Promise((resolve) => setImmediate(resolve));
@@ -66,6 +66,10 @@ describe('retention', () => {
           children.push(createTask(() => sleep(60_000), { name: 'direct' }));
           await sleep(0);
           children.push(createTask(() => sleep(60_000), { name: 'later' }));
+          // The deadline's shared timer outlives the scope: it must not keep the task either.
+          await timeout(60_000, () => {
+            children.push(createTask(() => sleep(60_000), { name: 'scoped' }));
+          });
           return { payload: new Array(100_000).fill(1) };
         });
         const result = await parent;
@@ -77,6 +81,6 @@ describe('retention', () => {
       console.log(JSON.stringify([...results, taskTree().map((node) => node.name)]));
       for (const child of children) child.cancel();
     `);
-    expect(out.trim()).toBe('[true,true,["direct","later"]]');
+    expect(out.trim()).toBe('[true,true,["direct","later","scoped"]]');
   });
 });
