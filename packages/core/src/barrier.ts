@@ -65,9 +65,9 @@ export class Barrier {
   #state: BarrierState = 'filling';
   // The parties inside: waiting in #arrivals, or let through (or sent away) and not yet resumed.
   #count = 0;
-  readonly #arrivals = new WaiterQueue<number>();
+  readonly #arrivals = new WaiterQueue<number>(this, 'wait');
   // Callers that arrived while the barrier was draining or resetting, in arrival order.
-  readonly #door = new WaiterQueue<number>();
+  readonly #door = new WaiterQueue<number>(this, 'wait');
   readonly #leave = (wait: BarrierWait): void => {
     if (!wait.inside) return;
     wait.inside = false;

@@ -41,7 +41,7 @@ import type { SignalOptions } from './suspend.js';
 export class Condition {
   // Every queued waiter has released the lock and is waiting for a notification.
   readonly #lock: Lock;
-  readonly #waiters = new WaiterQueue<true>();
+  readonly #waiters = new WaiterQueue<true>(this, 'wait');
   // A notified waiter cancelled before it resumed hands its notification to the next one.
   readonly #passOn = (): void => {
     this.#notify(1);

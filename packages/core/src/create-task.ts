@@ -1,3 +1,5 @@
+import { currentNode } from './internal/current.js';
+import type { CancelNode } from './internal/protocol.js';
 import { isThenable, show } from './internal/validate.js';
 import type { DeferredOwner } from './internal/deferred-start.js';
 import { Task } from './task.js';
@@ -60,23 +62,25 @@ export function createDeferredTask<T>(
   boundary: CallableFunction,
   owner: DeferredOwner,
 ): Task<T> {
-  return Task.create(fn, undefined, boundary, owner);
+  return Task.createDeferred(fn, boundary, currentNode(), owner);
 }
 
 /**
  * {@link createTask} for corio's own functions that start tasks: `boundary` is the public
- * function the user called, so that debug mode records the user's line as the creation site.
+ * function the user called, so that debug mode records the user's line as the creation site;
+ * `parent`, the node the task belongs to in the task tree (by default, the code running now).
  */
 export function createTaskAt<T>(
   fn: (() => T | PromiseLike<T>) | PromiseLike<T>,
   options: CreateTaskOptions | undefined,
   boundary: CallableFunction,
+  parent: CancelNode | undefined = currentNode(),
 ): Task<T> {
   const name = options?.name;
   if (name !== undefined && typeof name !== 'string') {
     throw new TypeError(`createTask: 'options.name' must be a string, received ${show(name)}`);
   }
-  if (typeof fn === 'function') return Task.create(fn, name, boundary);
-  if (isThenable(fn)) return Task.create(() => fn, name, boundary);
+  if (typeof fn === 'function') return Task.create(fn, name, boundary, parent);
+  if (isThenable(fn)) return Task.create(() => fn, name, boundary, parent);
   throw new TypeError(`createTask: 'fn' must be a function or a PromiseLike, received ${show(fn)}`);
 }

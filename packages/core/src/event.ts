@@ -33,7 +33,7 @@ function nothingToGiveBack(): void {
 export class Event {
   // #value implies no waiters: set() wakes them all.
   #value = false;
-  readonly #waiters = new WaiterQueue<true>();
+  readonly #waiters = new WaiterQueue<true>(this, 'wait');
 
   /** Whether the flag is raised. */
   isSet(): boolean {

@@ -1,6 +1,6 @@
 import { CancelledError, InvalidStateError } from './errors.js';
 import { currentNode } from './internal/current.js';
-import { NODE_TASK } from './internal/protocol.js';
+import { DESCRIBE, NODE_TASK } from './internal/protocol.js';
 import type { CancelNode } from './internal/protocol.js';
 import { inspectSymbol } from './internal/inspect.js';
 import { CANCEL_NOW, FAILED, LISTEN, RETRIEVE, UNLISTEN } from './internal/symbols.js';
@@ -42,6 +42,11 @@ class FutureWait<T> extends Wait<T> {
 
   protected override stop(): void {
     this.#future[UNLISTEN](this);
+  }
+
+  /** @internal `await <Task name=fetch pending>`. */
+  override [DESCRIBE](): string {
+    return `await ${this.#future.toString()}`;
   }
 }
 

@@ -53,7 +53,7 @@ const ACQUIRED = Promise.resolve(true as const);
 export class Lock {
   // !#locked implies no waiters: a release hands the lock to the first waiter instead.
   #locked = false;
-  readonly #waiters = new WaiterQueue<true>();
+  readonly #waiters = new WaiterQueue<true>(this, 'acquire');
   readonly #giveBack = (): void => {
     this.release();
   };

@@ -58,11 +58,11 @@ export class Queue<T> implements AsyncIterable<T> {
   // handed to a getter, or let in with a putter, holds a slot (#reserved) until it resumes.
   readonly #maxsize: number;
   readonly #items: ItemStore<T>;
-  readonly #getters = new WaiterQueue<Getter<T>>();
+  readonly #getters = new WaiterQueue<Getter<T>>(this, 'get');
   // Getters handed an item and not yet resumed, in the order they were handed one.
-  readonly #handed = new WaiterQueue<Getter<T>>();
-  readonly #putters = new WaiterQueue<Putter<T>>();
-  readonly #joiners = new WaiterQueue<undefined>();
+  readonly #handed = new WaiterQueue<Getter<T>>(this, 'get');
+  readonly #putters = new WaiterQueue<Putter<T>>(this, 'put');
+  readonly #joiners = new WaiterQueue<undefined>(this, 'join');
   // Slots held by getters handed an item and not yet resumed.
   #reserved = 0;
   #unfinished = 0;

@@ -43,7 +43,7 @@ const ACQUIRED = Promise.resolve(true as const);
 export class Semaphore {
   // #value > 0 implies no waiters: a release hands its permit to the first waiter instead.
   #value: number;
-  readonly #waiters = new WaiterQueue<true>();
+  readonly #waiters = new WaiterQueue<true>(this, 'acquire');
   readonly #giveBack = (): void => {
     this.release();
   };

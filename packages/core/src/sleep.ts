@@ -1,6 +1,7 @@
 import { Timer } from './internal/timer.js';
 import { checkDuration } from './internal/validate.js';
-import { withWork } from './internal/protocol.js';
+import { describeLeft } from './internal/describe.js';
+import { DESCRIBE, withWork } from './internal/protocol.js';
 import { Wait } from './internal/wait.js';
 import type { SignalOptions } from './suspend.js';
 
@@ -18,6 +19,13 @@ class SleepWait<T> extends Wait<T> {
 
   protected override stop(): void {
     this.#timer?.clear();
+  }
+
+  /** @internal `sleep 1.2 s left`. */
+  override [DESCRIBE](): string {
+    const left = this.#timer?.remaining();
+    if (left === undefined) return 'sleep';
+    return left === Infinity ? 'sleep forever' : `sleep ${describeLeft(left)}`;
   }
 }
 

@@ -1,4 +1,4 @@
-import { withWork } from './internal/protocol.js';
+import { DESCRIBE, withWork } from './internal/protocol.js';
 import { show } from './internal/validate.js';
 import { Wait } from './internal/wait.js';
 
@@ -11,6 +11,16 @@ export interface SignalOptions {
    * @default undefined
    */
   signal?: AbortSignal | undefined;
+}
+
+/** Options for {@link suspend}. */
+export interface SuspendOptions extends SignalOptions {
+  /**
+   * What the caller waits on, shown by {@link taskTree} through its `toString()` (called only
+   * when the tree is asked for): a reader, a connection, your own primitive.
+   * @default undefined: the wait shows as `suspend()`
+   */
+  waitingOn?: { toString(): string } | undefined;
 }
 
 /**
@@ -27,6 +37,18 @@ export type SuspendSetup<T> = (
 class SuspendWait<T> extends Wait<T> {
   #undo: (() => void) | undefined = undefined;
   #stopped = false;
+  readonly #waitingOn: { toString(): string } | undefined;
+
+  constructor(options: SuspendOptions | undefined) {
+    super(options?.signal);
+    this.#waitingOn = options?.waitingOn;
+  }
+
+  /** @internal The `waitingOn` option's printed state, or `suspend()`. */
+  override [DESCRIBE](): string {
+    const on = this.#waitingOn;
+    return on === undefined ? 'suspend()' : on.toString();
+  }
 
   arm(setup: SuspendSetup<T>): Promise<T> {
     const promise = withWork(this.promise, this);
@@ -74,7 +96,7 @@ class SuspendWait<T> extends Wait<T> {
  *
  * @typeParam T - the value the caller is resumed with.
  * @param setup - registers the caller; returns its undo function.
- * @param options - see {@link SignalOptions}.
+ * @param options - see {@link SuspendOptions}.
  * @returns what the caller awaits.
  * @throws `TypeError` (as a rejection) if `setup` is not a function; whatever `setup` throws.
  *
@@ -111,11 +133,11 @@ class SuspendWait<T> extends Wait<T> {
  * assert.equal(deliver, undefined);
  * ```
  */
-export function suspend<T>(setup: SuspendSetup<T>, options?: SignalOptions): Promise<T> {
+export function suspend<T>(setup: SuspendSetup<T>, options?: SuspendOptions): Promise<T> {
   if (typeof setup !== 'function') {
     return Promise.reject(
       new TypeError(`suspend: 'setup' must be a function, received ${show(setup)}`),
     );
   }
-  return new SuspendWait<T>(options?.signal).arm(setup);
+  return new SuspendWait<T>(options).arm(setup);
 }

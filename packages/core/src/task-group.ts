@@ -4,6 +4,7 @@ import { currentNode, runtime } from './internal/current.js';
 import { inspectSymbol } from './internal/inspect.js';
 import {
   CANCELLED_SINCE,
+  DESCRIBE,
   IS_CANCELLATION,
   NODE_TASK,
   REQUEST,
@@ -90,7 +91,7 @@ export class TaskGroup {
     }
     // Only the method's identity is used: the stack boundary for debug mode's creation site.
     // eslint-disable-next-line @typescript-eslint/unbound-method
-    const task = createTaskAt(fn, options, this.createTask);
+    const task = createTaskAt(fn, options, this.createTask, this.#node);
     this.#tasks.add(task);
     task.addDoneCallback(this.#onChildDone);
     return task;
@@ -122,6 +123,11 @@ export class TaskGroup {
   /** @internal */
   [inspectSymbol](): string {
     return this.toString();
+  }
+
+  /** @internal For taskTree(): the group, as the scope its children are in. */
+  [DESCRIBE](): string {
+    return `taskGroup ${this.toString()}`;
   }
 
   /** Waits for the children, as `await using` does on leaving the block. */
@@ -279,8 +285,8 @@ const runGroup = scopeRunner(
     if (parent === undefined) {
       return await createTaskAt(() => runGroup(body, boundary), undefined, boundary);
     }
-    const scope = new ScopeNode(parent);
     const tg = new TaskGroup();
+    const scope = new ScopeNode(parent, tg);
     tg[ADOPT](scope);
     let value: T;
     try {

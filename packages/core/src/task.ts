@@ -5,12 +5,16 @@ import { Deferred } from './internal/deferred-start.js';
 import type { DeferredOwner } from './internal/deferred-start.js';
 import { nodeStorage } from './internal/current.js';
 import { callSite, debugMode } from './internal/debug.js';
+// Loading corio publishes the task tree for `npx corio pstree <pid>` (see inspect-hook.ts).
+import './internal/inspect-hook.js';
 import { attachTaskMarker } from './internal/ownership.js';
 import type { Ownership } from './internal/ownership.js';
 import {
   CANCELLED_SINCE,
   DELIVER,
   INTERRUPT,
+  LINEAGE,
+  PARENT_LINEAGE,
   PENDING,
   IS_CANCELLATION,
   NODE_ABORT,
@@ -25,17 +29,19 @@ import {
   WAIT_NEXT,
   WAIT_NODE,
   WAIT_PREV,
+  WAITS,
   WITHDRAW,
 } from './internal/protocol.js';
 import type {
   CancelMessage,
   CancelNode,
+  Lineage,
   ScopeSide,
   TaskSide,
   WaitSide,
 } from './internal/protocol.js';
 import { timed } from './internal/slow-monitor.js';
-import { CANCEL_NOW, DEFERRED, LAUNCH, START } from './internal/symbols.js';
+import { CANCEL_NOW, DEFERRED, LAUNCH, START, START_OWNER } from './internal/symbols.js';
 import {
   NEXT,
   PREV,
@@ -92,6 +98,10 @@ export class Task<T> extends Future<T> {
   // The first of the waits begun in this task (its own code, its scopes, the callbacks it set
   // up), which are linked in a ring through WAIT_PREV and WAIT_NEXT.
   #waiters: WaitSide | undefined = undefined;
+  // For taskTree(): the lineage of the node that created the task, until the task creates a
+  // task itself; from then on its own lineage, whose `up` is that (see protocol.ts, Lineage).
+  // One field, and no strong link to the creator: a finished parent is not kept alive by it.
+  #lineage: Lineage | undefined = undefined;
   /** @internal Links in the list of pending tasks. */
   [PREV]: Registered | undefined = undefined;
   /** @internal */
@@ -121,16 +131,60 @@ export class Task<T> extends Future<T> {
 
   /**
    * @internal Makes a task (for `createTaskAt`): `boundary` is the public function the user
-   * called, for debug mode's creation site. With an `owner`, the task's start waits until the
-   * owner calls LAUNCH (a limiter's queued call); cancelling it meanwhile tells the owner.
+   * called, for debug mode's creation site; `parent` the node it is created in (for taskTree).
    */
   static create<T>(
     fn: () => T | PromiseLike<T>,
     name: string | undefined,
     boundary: CallableFunction,
-    owner?: DeferredOwner,
+    parent: CancelNode | undefined,
   ): Task<T> {
-    return new Task(fn, name, boundary, owner);
+    const task = new Task(fn, name, boundary, undefined);
+    if (parent !== undefined) task.#lineage = parent[LINEAGE]?.();
+    return task;
+  }
+
+  /**
+   * @internal Like `create`, for a task whose start waits until `owner` calls LAUNCH (a
+   * limiter's queued call); cancelling it meanwhile tells the owner.
+   */
+  static createDeferred<T>(
+    fn: () => T | PromiseLike<T>,
+    boundary: CallableFunction,
+    parent: CancelNode | undefined,
+    owner: DeferredOwner,
+  ): Task<T> {
+    const task = new Task(fn, undefined, boundary, owner);
+    if (parent !== undefined) task.#lineage = parent[LINEAGE]?.();
+    return task;
+  }
+
+  /** @internal For taskTree(): the first of the waits the task is suspended in. */
+  get [WAITS](): WaitSide | undefined {
+    return this.#waiters;
+  }
+
+  /**
+   * @internal For taskTree(): the task's own lineage, which the tasks it creates keep (made on
+   * the first one). A finished task has none: its children belong to its creator.
+   */
+  [LINEAGE](): Lineage | undefined {
+    const lineage = this.#lineage;
+    if (lineage?.node === this) return lineage;
+    if (this.done()) return lineage;
+    return (this.#lineage = { node: this, up: lineage });
+  }
+
+  /** @internal For taskTree(): the lineage of the node that created the task. */
+  get [PARENT_LINEAGE](): Lineage | undefined {
+    const lineage = this.#lineage;
+    return lineage?.node === this ? lineage.up : lineage;
+  }
+
+  /** @internal For taskTree(): the limiter (or other owner) a task waits for to start. */
+  get [START_OWNER](): DeferredOwner | undefined {
+    const fn = this.#fn;
+    return fn instanceof Deferred ? fn.owner : undefined;
   }
 
   /** @internal Whether the task waits for LAUNCH to be scheduled. */
@@ -467,6 +521,12 @@ export class Task<T> extends Future<T> {
     unregister(this);
     this.#fn = undefined;
     this.#waiters = undefined;
+    const lineage = this.#lineage;
+    if (lineage?.node === this) {
+      // Its children now belong to its creator; and nothing of it stays alive through them.
+      lineage.node = undefined;
+      this.#lineage = lineage.up;
+    }
   }
 }
 

@@ -1,6 +1,7 @@
 import { CancelledError, InvalidStateError, TimeoutError, isCancelledError } from './errors.js';
 import { inspectSymbol } from './internal/inspect.js';
-import { IS_CANCELLATION } from './internal/protocol.js';
+import { DESCRIBE, IS_CANCELLATION } from './internal/protocol.js';
+import { describeLeft } from './internal/describe.js';
 import type { ScopeNode } from './internal/scope-node.js';
 import { Deadline, EXPIRE, schedule, unschedule } from './internal/deadlines.js';
 import { Timer } from './internal/timer.js';
@@ -88,6 +89,13 @@ export class TimeoutScope {
   /** @internal */
   [inspectSymbol](): string {
     return this.toString();
+  }
+
+  /** @internal For taskTree(): `timeout 1.2 s left <TimeoutScope active when=1234.5>`. */
+  [DESCRIBE](): string {
+    const when = this.#when;
+    const left = when === null ? 'no deadline' : describeLeft(when - now());
+    return `timeout ${left} ${this.toString()}`;
   }
 
   /** @internal Starts the deadline for the body about to run in `node`. */

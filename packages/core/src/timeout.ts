@@ -88,7 +88,7 @@ const runScoped = scopeRunner(
     if (parent === undefined) {
       return await createTaskAt(() => runScoped(scope, body, boundary), undefined, boundary);
     }
-    const node = new ScopeNode(parent);
+    const node = new ScopeNode(parent, scope);
     scope[ENTER_SCOPE](node);
     let value: T;
     try {

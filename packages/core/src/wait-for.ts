@@ -1,4 +1,5 @@
 import type { Future } from './future.js';
+import { DESCRIBE } from './internal/protocol.js';
 import { LISTEN, RETRIEVE, UNLISTEN } from './internal/symbols.js';
 import type { Awaitable } from './awaitable.js';
 import { toFuture } from './internal/to-future.js';
@@ -23,6 +24,11 @@ class WaitUntilFinished<T> extends Wait<T> {
       settleWaitFrom(this, this.#inner);
     }
   };
+
+  /** @internal `waitFor <Task name=fetch pending>`. */
+  override [DESCRIBE](): string {
+    return `waitFor ${this.#inner.toString()}`;
+  }
 
   constructor(inner: Future<T>, signal: AbortSignal | undefined) {
     super(signal);

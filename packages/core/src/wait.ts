@@ -2,7 +2,7 @@ import { Future } from './future.js';
 import { FAILED, LISTEN, UNLISTEN } from './internal/symbols.js';
 import { Timer } from './internal/timer.js';
 import { checkDuration, isIterable, show } from './internal/validate.js';
-import { withWork } from './internal/protocol.js';
+import { DESCRIBE, withWork } from './internal/protocol.js';
 import { Wait } from './internal/wait.js';
 import type { SignalOptions } from './suspend.js';
 
@@ -81,6 +81,12 @@ class WaitAll<F extends Future<unknown>> extends Wait<WaitResult<F>> {
     ) {
       this.#finish();
     }
+  }
+
+  /** @internal `wait FIRST_COMPLETED: 2 of 3 pending`. */
+  override [DESCRIBE](): string {
+    const total = new Set(this.#futures).size;
+    return `wait ${this.#returnWhen}: ${String(this.#remaining)} of ${String(total)} pending`;
   }
 
   #finish(): void {

@@ -60,6 +60,11 @@ export class Child {
     });
   }
 
+  /** The program's process id. */
+  get pid(): number {
+    return this.#child.pid ?? -1;
+  }
+
   /** What the program has printed on stdout so far. */
   get output(): string {
     return this.#stdout;

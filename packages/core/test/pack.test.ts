@@ -166,7 +166,7 @@ describe('the published packages', { timeout: SLOW }, () => {
         engines: { node: '>=22' },
         publishConfig: { access: 'public', provenance: true },
         repository: { type: 'git', directory: `packages/${name}` },
-        sideEffects: false,
+        sideEffects: name === 'core' ? ['./dist/internal/inspect-hook.js', './dist/cli.js'] : false,
         exports: {
           '.': { types: './dist/index.d.ts', default: './dist/index.js' },
           './package.json': './package.json',
@@ -188,6 +188,18 @@ describe('the published packages', { timeout: SLOW }, () => {
     expect(existsSync(installed('streams', 'node_modules'))).toBe(false);
     expect(existsSync(installed('executor', 'node_modules'))).toBe(false);
     expect(readManifest('core').version).toBe(version.core);
+  });
+
+  it('@corio/core has the corio bin, runnable from the installed tarball', () => {
+    expect(readManifest('core').bin).toEqual({ corio: './dist/cli.js' });
+    const cli = readFileSync(installed('core', 'dist', 'cli.js'), 'utf8');
+    expect(cli.startsWith('#!/usr/bin/env node\n')).toBe(true);
+    const out = spawn(join(scratch, 'node_modules', '.bin', 'corio'), ['--help'], scratch);
+    expect(out.status, out.stderr).toBe(0);
+    expect(out.stdout).toMatch(/^usage: corio ps <pid>/);
+    const missing = spawn(join(scratch, 'node_modules', '.bin', 'corio'), ['ps'], scratch);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toMatch(/^corio: ps: a pid is required\n/);
   });
 
   it('the published declarations keep no @internal member', () => {

@@ -49,4 +49,38 @@ describe('retention', () => {
     `);
     expect(out.trim()).toBe('[true,true]');
   });
+
+  it('a finished task is collected, with its result, while the tasks it created still run', () => {
+    const out = runWithGc(`
+      import { createTask, sleep, taskTree, timeout } from ${JSON.stringify(CORE)};
+      const collected = async (ref) => {
+        gc();
+        await new Promise((resolve) => setImmediate(resolve));
+        gc();
+        return ref.deref() === undefined;
+      };
+      const children = [];
+      // The children keep their creator's place in the task tree (its lineage), not the creator.
+      const finished = async () => {
+        const parent = createTask(async () => {
+          children.push(createTask(() => sleep(60_000), { name: 'direct' }));
+          await sleep(0);
+          children.push(createTask(() => sleep(60_000), { name: 'later' }));
+          // The deadline's shared timer outlives the scope: it must not keep the task either.
+          await timeout(60_000, () => {
+            children.push(createTask(() => sleep(60_000), { name: 'scoped' }));
+          });
+          return { payload: new Array(100_000).fill(1) };
+        });
+        const result = await parent;
+        return [new WeakRef(parent), new WeakRef(result)];
+      };
+      const refs = await finished();
+      const results = [];
+      for (const ref of refs) results.push(await collected(ref));
+      console.log(JSON.stringify([...results, taskTree().map((node) => node.name)]));
+      for (const child of children) child.cancel();
+    `);
+    expect(out.trim()).toBe('[true,true,["direct","later","scoped"]]');
+  });
 });

@@ -19,7 +19,7 @@ afterAll(async () => {
 });
 
 describe('two copies of @corio/core in one process', () => {
-  it('share the current task, scopes and brands: the waits of one are cancellation points of the other', async () => {
+  it('share the current task, scopes, brands and the task tree: the waits of one are cancellation points of the other', async () => {
     const exit = await runFixture('two-copies', [
       join(dir, 'a', 'index.ts'),
       join(dir, 'b', 'index.ts'),
@@ -37,6 +37,15 @@ describe('two copies of @corio/core in one process', () => {
       "b.isTimeoutError(a's): true",
       "a's virtual clock runs b's timers: b.now() 61000, TimeoutError: Timed out: the deadline passed; " +
         "b's withVirtualClock: InvalidStateError: Cannot call withVirtualClock(): a virtual clock is installed already (calls do not nest)",
+      `a's tree: ${JSON.stringify(
+        [
+          '<Task name=a-parent pending>',
+          '├── await <Task name=b-child pending>',
+          '└── <Task name=b-child pending>',
+          '    └── sleep <t> s left',
+        ].join('\n'),
+      )}`,
+      "b's tree is a's: true",
     ]);
   });
 });

@@ -83,7 +83,7 @@ export class StreamReader implements AsyncIterable<Buffer> {
       );
     }
     this.#limit = limit;
-    this.#core = new ReadCore(limit);
+    this.#core = new ReadCore(limit, this);
   }
 
   /** The `limit` given at construction. */

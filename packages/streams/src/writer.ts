@@ -143,24 +143,27 @@ export class StreamWriter {
     }
     // Nothing to wait for: no promise made (drain() runs once per write in a loop).
     if (!socket.writableNeedDrain) return RESOLVED;
-    return suspend<undefined>((resolve, reject) => {
-      const onDrain = (): void => {
-        stop();
-        resolve(undefined);
-      };
-      const onClose = (): void => {
-        stop();
-        // 'error' comes before 'close': the reader has the connection's error by now.
-        reject(this.#reader?.exception() ?? lostConnection(socket));
-      };
-      const stop = (): void => {
-        socket.off('drain', onDrain);
-        socket.off('close', onClose);
-      };
-      socket.on('drain', onDrain);
-      socket.on('close', onClose);
-      return stop;
-    }, options);
+    return suspend<undefined>(
+      (resolve, reject) => {
+        const onDrain = (): void => {
+          stop();
+          resolve(undefined);
+        };
+        const onClose = (): void => {
+          stop();
+          // 'error' comes before 'close': the reader has the connection's error by now.
+          reject(this.#reader?.exception() ?? lostConnection(socket));
+        };
+        const stop = (): void => {
+          socket.off('drain', onDrain);
+          socket.off('close', onClose);
+        };
+        socket.on('drain', onDrain);
+        socket.on('close', onClose);
+        return stop;
+      },
+      { signal, waitingOn: { toString: () => `drain() ${this.toString()}` } },
+    );
   }
 
   /**

@@ -1,5 +1,5 @@
 import type { ClockEntry } from './clock.js';
-import { runtime } from './current.js';
+import { nodeStorage, runtime } from './current.js';
 import { MAX_TIMER_DELAY } from './validate.js';
 
 /** Called on a deadline's owner when it passes. */
@@ -109,8 +109,15 @@ function arm(): void {
   armedWith = setTimeout;
   clearWith = clearTimeout;
   armedFor = performance.now() + delay;
-  timer = setTimeout(fire, delay);
+  // Armed outside corio's async context: the shared timer outlives the scope that armed it, and
+  // a timer keeps its context alive, which held the task that armed it, and its result, until
+  // the timer fired (a finished task that had used timeout(60_000) stayed in memory 60 s).
+  timer = nodeStorage.exit(armTimer, delay);
   referenced = true;
+}
+
+function armTimer(delay: number): ReturnType<typeof setTimeout> {
+  return setTimeout(fire, delay);
 }
 
 function idle(): void {

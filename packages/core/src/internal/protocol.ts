@@ -4,7 +4,8 @@
 // cancellation point of a task made by the other, and a scope of one must cancel the waits of
 // the other. The `1` is the protocol's version; a copy that changes these seams bumps it.
 //
-// Members keyed by these symbols are marked @internal and stripped from the published types.
+// Members keyed by these symbols carry the TSDoc tag `internal` and are left out of the published
+// types.
 
 import type { CancelledError } from '../errors.js';
 import type { Ownership } from './ownership.js';
@@ -75,6 +76,39 @@ export const WAIT_PREV = Symbol.for('corio.1.waitPrev');
 /** See {@link WAIT_PREV}. */
 export const WAIT_NEXT = Symbol.for('corio.1.waitNext');
 
+// Seams read only by taskTree() (task-tree.ts), never on the way of a wait: optional, so a copy
+// of corio that predates them still works beside one that has them (its tasks and waits just
+// describe themselves less).
+
+/** Task: the first of its waits (see WAIT_PREV), or undefined. */
+export const WAITS = Symbol.for('corio.1.waits');
+/** Wait or scope node: a method that describes it in the task tree (`sleep 1.2 s left`). */
+export const DESCRIBE = Symbol.for('corio.1.describe');
+/**
+ * Task or scope node: a method that returns its {@link Lineage}, made on first use (when it
+ * first creates a task).
+ */
+export const LINEAGE = Symbol.for('corio.1.lineage');
+
+/** Task: a getter of the lineage of the node that created it (see Lineage). */
+export const PARENT_LINEAGE = Symbol.for('corio.1.parentLineage');
+
+/**
+ * Where a task was created, kept without keeping its creator alive: a task holds the lineage of
+ * the node it was created in (the creating task, or a scope of it), and that node clears `node`
+ * when it finishes (a task) or closes (a scope). A child then belongs to the nearest live node
+ * up the chain. A finished parent's result is never kept alive by a child that outlives it.
+ */
+export interface Lineage {
+  node: CancelNode | undefined;
+  readonly up: Lineage | undefined;
+}
+
+/** Anything with a printed state (a primitive, a scope): what taskTree() shows. */
+export interface Printable {
+  toString(): string;
+}
+
 /** Returned when there is no cancellation to deliver. */
 export const NO_CANCEL: unique symbol = Symbol.for('corio.1.noCancel') as never;
 /** A cancellation's message, or NO_CANCEL. */
@@ -86,6 +120,10 @@ export interface CancelNode {
   readonly [NODE_PARENT]: CancelNode | undefined;
   readonly [NODE_SIGNAL]: AbortSignal;
   [IS_CANCELLATION](error: unknown): boolean;
+  /** Optional: see LINEAGE. */
+  [LINEAGE]?(): Lineage | undefined;
+  /** Optional, for a scope: see DESCRIBE. */
+  [DESCRIBE]?(): string;
 }
 
 /** What a scope offers beyond a node. */
@@ -114,6 +152,8 @@ export interface WaitSide {
   [WAIT_PREV]: WaitSide | undefined;
   [WAIT_NEXT]: WaitSide | undefined;
   [INTERRUPT](message: string | undefined): void;
+  /** Optional: see DESCRIBE. */
+  [DESCRIBE]?(): string;
 }
 
 /** What a task offers to the waits and scopes of any copy of corio. */
@@ -129,4 +169,8 @@ export interface TaskSide extends CancelNode {
   [WITHDRAW](node: CancelNode): number;
   [SCOPE_CLOSE](node: CancelNode, entrySeq: number, rearm: boolean): boolean;
   [CANCELLED_SINCE](node: CancelNode, entrySeq: number, rearm: boolean): boolean;
+  /** Optional: see WAITS. */
+  readonly [WAITS]?: WaitSide | undefined;
+  /** Optional: see PARENT_LINEAGE. */
+  readonly [PARENT_LINEAGE]?: Lineage | undefined;
 }

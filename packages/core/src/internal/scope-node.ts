@@ -4,7 +4,9 @@ import { hasCause } from './abort-state.js';
 import { nodeStorage, runtime } from './current.js';
 import { SCOPE_FRAME, markFrames } from './ownership.js';
 import {
+  DESCRIBE,
   IS_CANCELLATION,
+  LINEAGE,
   NODE_ABORT,
   NODE_PARENT,
   NODE_SIGNAL,
@@ -12,7 +14,7 @@ import {
   REQUEST,
   SCOPE_CLOSE,
 } from './protocol.js';
-import type { CancelNode, ScopeSide, TaskSide } from './protocol.js';
+import type { CancelNode, Lineage, Printable, ScopeSide, TaskSide } from './protocol.js';
 
 /**
  * A cancel scope (Trio's model): a node in the async context, below the task or scope it was
@@ -32,10 +34,28 @@ export class ScopeNode implements ScopeSide {
   #controller: AbortController | undefined = undefined;
   #signal: AbortSignal | undefined = undefined;
   #reason: CancelledError | undefined = undefined;
+  // For taskTree() only: what opened the scope (a TimeoutScope, a TaskGroup), and the lineage
+  // kept by the tasks created inside it (made by the first; cleared when the scope closes).
+  readonly #owner: (Printable & { [DESCRIBE]?: () => string }) | undefined;
+  #lineage: Lineage | undefined = undefined;
 
-  constructor(parent: CancelNode) {
+  /** @param owner - what opened the scope, which describes it in the task tree. */
+  constructor(parent: CancelNode, owner?: Printable) {
     this[NODE_TASK] = parent[NODE_TASK];
     this[NODE_PARENT] = parent;
+    this.#owner = owner;
+  }
+
+  /** @internal For taskTree(): the printed state of what opened the scope. */
+  [DESCRIBE](): string {
+    const owner = this.#owner;
+    if (owner === undefined) return 'scope';
+    return owner[DESCRIBE]?.() ?? owner.toString();
+  }
+
+  /** @internal For taskTree(): see protocol.ts, Lineage. */
+  [LINEAGE](): Lineage | undefined {
+    return (this.#lineage ??= { node: this, up: this[NODE_PARENT][LINEAGE]?.() });
   }
 
   /** @internal Aborted when this scope or an enclosing node is cancelled. */
@@ -68,6 +88,9 @@ export class ScopeNode implements ScopeSide {
    * With `rearm`, such a cancellation already delivered inside is made pending again.
    */
   close(rearm: boolean): boolean {
+    const lineage = this.#lineage;
+    // The tasks created inside and still pending now belong to the enclosing node.
+    if (lineage !== undefined) lineage.node = undefined;
     return this[NODE_TASK][SCOPE_CLOSE](this, this.entrySeq, rearm);
   }
 

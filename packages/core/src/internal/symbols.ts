@@ -19,3 +19,5 @@ export const FAILED = Symbol('corio.failed');
 export const DEFERRED = Symbol('corio.deferred');
 /** Schedules the start of a deferred task. */
 export const LAUNCH = Symbol('corio.launch');
+/** For taskTree(): what a task not started yet waits for (a limiter). */
+export const START_OWNER = Symbol('corio.startOwner');

@@ -19,7 +19,10 @@ const VIRTUAL = 2;
  */
 export class Timer {
   #handle: ReturnType<typeof setTimeout> | ReturnType<typeof setImmediate> | ClockEntry;
-  readonly #kind: typeof IMMEDIATE | typeof TIMEOUT | typeof VIRTUAL;
+  // IMMEDIATE, TIMEOUT or VIRTUAL; or, for a delay chained through Node timers (longer than
+  // Node's limit), its deadline on performance.now()'s clock (Infinity for Infinity), which
+  // taskTree() reads. Always above VIRTUAL: the delay is over 2^31 ms.
+  readonly #kind: number;
 
   constructor(ms: number, callback: () => void) {
     if (ms <= 0) {
@@ -33,15 +36,42 @@ export class Timer {
       this.#handle = clock.at(clock.now() + ms, callback);
       return;
     }
-    this.#kind = TIMEOUT;
-    if (ms <= MAX_TIMER_DELAY) this.#handle = setTimeout(callback, ms);
-    else this.#handle = this.#chain(performance.now() + ms, callback);
+    if (ms <= MAX_TIMER_DELAY) {
+      this.#kind = TIMEOUT;
+      this.#handle = setTimeout(callback, ms);
+    } else {
+      this.#kind = performance.now() + ms;
+      this.#handle = this.#chain(this.#kind, callback);
+    }
+  }
+
+  /**
+   * For taskTree(): the ms left before it fires; undefined where that is not known (a fake
+   * timer); Infinity for `Infinity`. A Node timer's is read from the timer (its start on the
+   * event loop's clock, close to `performance.now()`), a virtual one's from its entry.
+   */
+  remaining(): number | undefined {
+    const kind = this.#kind;
+    if (kind === IMMEDIATE) return 0;
+    if (kind === VIRTUAL) {
+      const when = (this.#handle as { when?: unknown }).when;
+      const clock = runtime.clock;
+      return typeof when === 'number' && clock !== undefined
+        ? Math.max(0, when - clock.now())
+        : undefined;
+    }
+    if (kind !== TIMEOUT) return Math.max(0, kind - performance.now());
+    const handle = this.#handle as { _idleStart?: unknown; _idleTimeout?: unknown };
+    const start = handle._idleStart;
+    const timeout = handle._idleTimeout;
+    if (typeof start !== 'number' || typeof timeout !== 'number') return undefined;
+    return Math.max(0, start + timeout - performance.now());
   }
 
   clear(): void {
     if (this.#kind === IMMEDIATE) clearImmediate(this.#handle as ReturnType<typeof setImmediate>);
-    else if (this.#kind === TIMEOUT) clearTimeout(this.#handle as ReturnType<typeof setTimeout>);
-    else (this.#handle as ClockEntry).cancel();
+    else if (this.#kind === VIRTUAL) (this.#handle as ClockEntry).cancel();
+    else clearTimeout(this.#handle as ReturnType<typeof setTimeout>);
   }
 
   #chain(deadline: number, callback: () => void): ReturnType<typeof setTimeout> {

@@ -5,6 +5,7 @@ import { captureWithOwnership } from './ownership.js';
 import {
   CANCEL_WORK,
   DELIVER,
+  DESCRIBE,
   INTERRUPT,
   NODE_TASK,
   NO_CANCEL,
@@ -144,6 +145,14 @@ export class Wait<T> implements WaitSide, WorkSide {
   /** @internal Delivers a cancellation of the wait's node (or of one enclosing it). */
   [INTERRUPT](message: string | undefined): void {
     this.#interrupt(message);
+  }
+
+  /**
+   * @internal For taskTree(): what the wait waits on, by its printed state. Computed only when
+   * the tree is asked for; subclasses say more.
+   */
+  [DESCRIBE](): string {
+    return 'a corio wait';
   }
 
   /** The signal's abort: an EventListener object, so no closure is allocated per wait. */

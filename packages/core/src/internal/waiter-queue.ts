@@ -1,7 +1,15 @@
 import { CancelledError } from '../errors.js';
 import { currentNode } from './current.js';
-import { CANCEL_WORK, DELIVER, NODE_TASK, NO_CANCEL, PENDING, withWork } from './protocol.js';
-import type { CancelMessage, CancelNode } from './protocol.js';
+import {
+  CANCEL_WORK,
+  DELIVER,
+  DESCRIBE,
+  NODE_TASK,
+  NO_CANCEL,
+  PENDING,
+  withWork,
+} from './protocol.js';
+import type { CancelMessage, CancelNode, Printable } from './protocol.js';
 import { Wait } from './wait.js';
 
 /**
@@ -86,6 +94,11 @@ export class QueuedWait<T> extends Wait<T> {
     this.queue?.remove(this);
   }
 
+  /** @internal `acquire <Lock [locked, waiters:2]>`: what its queue says it is. */
+  override [DESCRIBE](): string {
+    return this.queue?.describe() ?? super[DESCRIBE]();
+  }
+
   #resume(value: T, giveBack: (value: T) => void): T {
     const message = this.cancelOnResume();
     if (message === NO_CANCEL) return value;
@@ -107,6 +120,21 @@ export class WaiterQueue<T> {
   #head: QueuedWait<T> | undefined = undefined;
   #tail: QueuedWait<T> | undefined = undefined;
   #size = 0;
+
+  /**
+   * @param owner - the primitive, whose printed state describes its waiters in the task tree.
+   * @param verb - what its waiters are doing: `acquire`, `get`, `wait`.
+   */
+  constructor(
+    readonly owner?: Printable,
+    readonly verb?: string,
+  ) {}
+
+  /** For taskTree(): `acquire <Lock [locked, waiters:2]>`. */
+  describe(): string | undefined {
+    const owner = this.owner;
+    return owner === undefined ? undefined : `${this.verb ?? 'wait'} ${owner.toString()}`;
+  }
 
   get size(): number {
     return this.#size;

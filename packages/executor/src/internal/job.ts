@@ -44,6 +44,18 @@ export class JobFuture<T> extends Future<T> {
   /** A map() chunk: `args` are the items, and fn runs on each. */
   readonly chunk: boolean = false;
 
+  /**
+   * Renders the state, for the task tree among others: `<JobFuture fn=square pending, queued>`,
+   * `<JobFuture fn=square pending, in worker thread 3>`, then as a Future once done.
+   */
+  override toString(): string {
+    if (this.done()) return super.toString();
+    const worker = this.worker;
+    const where =
+      worker === undefined ? 'queued' : `in worker thread ${String(worker.thread.threadId)}`;
+    return `<${this.constructor.name} fn=${this.fn.name} pending, ${where}>`;
+  }
+
   override cancel(message?: string): boolean {
     if (!super.cancel(message)) return false;
     this.owner.jobCancelled(this);

@@ -28,6 +28,8 @@ const EMPTY_READ: Attempt = () => Buffer.alloc(0);
 
 /** The read waiting for data: its attempt, and the `suspend()` wait it completes. */
 interface PendingRead {
+  /** The read method, as the task tree shows it: `readLine`. */
+  readonly method: string;
   readonly attempt: Attempt;
   readonly resolve: (bytes: Buffer) => void;
   readonly reject: (reason: unknown) => void;
@@ -62,10 +64,25 @@ export class ReadCore {
   #transport: Pausable | undefined = undefined;
   #paused = false;
   readonly #limit: number;
+  readonly #reader: { toString(): string } | undefined;
 
-  /** @param limit - a positive integer (the reader validates it). */
-  constructor(limit: number) {
+  /**
+   * @param limit - a positive integer (the reader validates it).
+   * @param reader - the StreamReader, whose printed state describes a waiting read.
+   */
+  constructor(limit: number, reader?: { toString(): string }) {
     this.#limit = limit;
+    this.#reader = reader;
+  }
+
+  /**
+   * What a waiting read waits on, as taskTree() shows it (the `waitingOn` of its `suspend()`):
+   * `readLine() <StreamReader [buffered:3, waiting]>`.
+   */
+  toString(): string {
+    const reader = this.#reader?.toString() ?? '<StreamReader>';
+    const method = this.#waiter?.method;
+    return method === undefined ? reader : `${method}() ${reader}`;
   }
 
   get buffered(): number {
@@ -282,18 +299,21 @@ export class ReadCore {
         ),
       );
     }
-    return suspend<Buffer>((resolve, reject) => {
-      const waiter: PendingRead = { attempt, resolve, reject };
-      this.#waiter = waiter;
-      if (this.#paused) {
-        this.#paused = false;
-        this.#transport?.resume();
-      }
-      // Cancelled or aborted: the attempt has taken nothing, the bytes stay for the next read.
-      return () => {
-        if (this.#waiter === waiter) this.#waiter = undefined;
-      };
-    }, options);
+    return suspend<Buffer>(
+      (resolve, reject) => {
+        const waiter: PendingRead = { method, attempt, resolve, reject };
+        this.#waiter = waiter;
+        if (this.#paused) {
+          this.#paused = false;
+          this.#transport?.resume();
+        }
+        // Cancelled or aborted: the attempt has taken nothing, the bytes stay for the next read.
+        return () => {
+          if (this.#waiter === waiter) this.#waiter = undefined;
+        };
+      },
+      { signal: options?.signal, waitingOn: this },
+    );
   }
 
   /** The attempt of `readUntil(seps)`: `seps` sorted shortest first. */
