@@ -14,6 +14,7 @@ export const GUIDE_PAGES: readonly (readonly [string, string])[] = [
   ['timeouts', 'Timeouts'],
   ['current-task', 'The current task'],
   ['testing-with-virtual-time', 'Testing with virtual time'],
+  ['debugging', 'Debugging stuck and slow programs'],
   ['beyond-one-machine', 'When one machine is not enough'],
   ['coming-from-asyncio', 'Coming from asyncio'],
   ['coming-from-p-limit', 'Coming from p-limit & co.'],

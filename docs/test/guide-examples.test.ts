@@ -23,13 +23,27 @@ const expectedOutput: Record<string, string> = {
   'task-group.ts': 'fetched a, b, c\n',
   'wait-for.ts': 'query: cancelled, rolling back\nTimeoutError after the rollback\n',
   'current-task.ts': 'main sees main\nchild sees child-1\ntimer callback sees child-1\n',
+  'task-tree.ts': [
+    '<Task name=main pending>',
+    '├── taskGroup <TaskGroup tasks=2 errors=0 running>',
+    '│   ├── <Task name=consumer pending>',
+    '│   │   └── get <Queue maxsize=0 qsize=0 getters=1 putters=0>',
+    '│   └── <Task name=shutdown pending>',
+    '│       └── await <Task name=flusher pending>',
+    '└── <Task name=flusher pending>',
+    '    └── acquire <Lock [locked, waiters:1]>',
+    '',
+  ].join('\n'),
   'virtual-time-advance.ts': 'beats at 10000, 20000; now 26000\n',
   'virtual-time-autojump.ts':
     'poll at 2000 ms\npoll at 4000 ms\npoll at 6000 ms\ngave up at 7000 ms\n',
   'virtual-time-deadlock.ts':
     'Deadlock at 500.0 ms of virtual time: every task waits for something that no timer, I/O ' +
-    'or other task will bring; pending tasks:\n' +
-    '  <Task name=withVirtualClock pending>\n  <Task name=consumer pending>\n',
+    'or other task will bring; the pending tasks:\n' +
+    '  <Task name=withVirtualClock pending>\n' +
+    '  ├── wait <Event [unset, waiters:1]>\n' +
+    '  └── <Task name=consumer pending>\n' +
+    '      └── get <Queue maxsize=0 qsize=0 getters=1 putters=0>\n',
 };
 
 interface Outcome {

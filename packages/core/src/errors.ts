@@ -226,8 +226,8 @@ export function isTimeoutError(error: unknown): error is TimeoutError {
  * finish: every task waits, no timer is pending on the virtual clock and no other work (I/O, a
  * foreign timer) is in progress. Asyncio has none; Trio's tests find these by hanging.
  *
- * Its message lists the tasks that were pending, as `Task.toString()` renders them. `now` is
- * the virtual time at which it was found.
+ * Its message is the task tree at that moment (`formatTaskTree()`): every pending task, what it
+ * waits on and the tasks it started. `now` is the virtual time at which it was found.
  *
  * @example
  * ```ts

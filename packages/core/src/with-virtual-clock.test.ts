@@ -293,9 +293,11 @@ describe('withVirtualClock autojump', () => {
     expect((error as DeadlockError).now).toBe(250);
     expect((error as Error).message).toBe(
       'Deadlock at 250.0 ms of virtual time: every task waits for something that no timer, ' +
-        'I/O or other task will bring; pending tasks:\n' +
+        'I/O or other task will bring; the pending tasks:\n' +
         '  <Task name=withVirtualClock pending>\n' +
-        '  <Task name=consumer pending>',
+        '  ├── wait <Event [unset, waiters:2]>\n' +
+        '  └── <Task name=consumer pending>\n' +
+        '      └── wait <Event [unset, waiters:2]>',
     );
     expect(log).toEqual(['consumer cleaned up at 250']);
   });

@@ -115,7 +115,7 @@ export async function withVirtualClock<T>(
           }
           deadlock = new DeadlockError(
             `Deadlock at ${clock.now().toFixed(1)} ms of virtual time: every task waits for ` +
-              `something that no timer, I/O or other task will bring; pending tasks:\n` +
+              `something that no timer, I/O or other task will bring; the pending tasks:\n` +
               describeBlockedTasks(),
             clock.now(),
           );

@@ -1,11 +1,14 @@
-import { allTasks } from '../all-tasks.js';
+import { formatTaskTree } from '../format-task-tree.js';
 
 /**
- * The pending tasks, one per line (indented), for a report of a program that cannot go on (a
- * deadlock found by the virtual clock): `  <Task name=consumer pending>`. The one place that
- * renders them, so that a richer rendering (the task tree) replaces it everywhere at once.
+ * The task tree, indented, for the report of a program that cannot go on (a deadlock found by
+ * the virtual clock): each pending task, what it waits on and the tasks it started.
  */
 export function describeBlockedTasks(): string {
-  const lines = [...allTasks()].map((task) => `  ${task.toString()}`);
-  return lines.length === 0 ? '  (no task is pending)' : lines.join('\n');
+  const tree = formatTaskTree();
+  if (tree === '') return '  (no task is pending)';
+  return tree
+    .split('\n')
+    .map((line) => `  ${line}`)
+    .join('\n');
 }
