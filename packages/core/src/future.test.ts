@@ -1,22 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import { inspect } from 'node:util';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { flushMicrotasks } from '../test/helpers.js';
+import { flushMicrotasks, rejection } from '../test/helpers.js';
 import { reportUnretrieved } from './internal/unretrieved.js';
 import { CancelledError, Future, InvalidStateError, createTask, run } from './index.js';
 
 const INDEX = new URL('./index.ts', import.meta.url).pathname;
 const REPO = new URL('../../../', import.meta.url).pathname;
-
-/** What `promise` rejects with (fails the test if it fulfils). */
-async function rejection(promise: PromiseLike<unknown>): Promise<unknown> {
-  return promise.then(
-    (value) => {
-      throw new Error(`expected a rejection, got ${String(value)}`);
-    },
-    (error: unknown) => error,
-  );
-}
 
 /** Runs an ES module snippet in a fresh `node --expose-gc --import tsx`; returns its output. */
 function runChild(code: string): { status: number | null; stdout: string; stderr: string } {

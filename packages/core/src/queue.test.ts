@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { flushMicrotasks } from '../test/helpers.js';
+import { flushMicrotasks, rejection } from '../test/helpers.js';
 import {
   CancelledError,
   InvalidStateError,
@@ -13,16 +13,6 @@ import {
   createTask,
   sleep,
 } from './index.js';
-
-/** What `promise` rejects with (fails the test if it fulfils). */
-async function rejection(promise: PromiseLike<unknown>): Promise<unknown> {
-  return promise.then(
-    (value) => {
-      throw new Error(`expected a rejection, got ${String(value)}`);
-    },
-    (error: unknown) => error,
-  );
-}
 
 /** Records when a promise settles, so a test can assert what is still pending. */
 function track<T>(promise: Promise<T>): { settled: () => boolean; promise: Promise<T> } {

@@ -1,16 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import { fakeTimers, flushMicrotasks } from '../test/helpers.js';
+import { fakeTimers, flushMicrotasks, rejection } from '../test/helpers.js';
 import { CancelledError, createTask, currentTask, isCancelledError, sleep } from './index.js';
-
-/** What `promise` rejects with (fails the test if it fulfils). */
-async function rejection(promise: PromiseLike<unknown>): Promise<unknown> {
-  return promise.then(
-    (value) => {
-      throw new Error(`expected a rejection, got ${String(value)}`);
-    },
-    (error: unknown) => error,
-  );
-}
 
 /** Tracks whether a promise has settled yet. */
 function track(promise: Promise<unknown>): { settled: () => boolean } {

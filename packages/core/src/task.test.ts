@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { setTimeout as delay } from 'node:timers/promises';
 import { inspect } from 'node:util';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { flushMicrotasks, nextTurn } from '../test/helpers.js';
+import { flushMicrotasks, nextTurn, rejection } from '../test/helpers.js';
 import {
   CancelledError,
   Future,
@@ -19,16 +19,6 @@ import {
 
 const INDEX = new URL('./index.ts', import.meta.url).pathname;
 const REPO = new URL('../../../', import.meta.url).pathname;
-
-/** What `promise` rejects with (fails the test if it fulfils). */
-async function rejection(promise: PromiseLike<unknown>): Promise<unknown> {
-  return promise.then(
-    (value) => {
-      throw new Error(`expected a rejection, got ${String(value)}`);
-    },
-    (error: unknown) => error,
-  );
-}
 
 /** A promise corio knows nothing about, settled by hand. */
 function foreignPromise<T>(): {

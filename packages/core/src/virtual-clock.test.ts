@@ -16,16 +16,7 @@ import {
   waitFor,
 } from './index.js';
 import { withVirtualClock } from './testing.js';
-
-/** What `promise` rejects with (fails the test if it fulfils). */
-async function rejection(promise: PromiseLike<unknown>): Promise<unknown> {
-  return promise.then(
-    (value) => {
-      throw new Error(`expected a rejection, got ${String(value)}`);
-    },
-    (error: unknown) => error,
-  );
-}
+import { rejection } from '../test/helpers.js';
 
 describe('VirtualClock', () => {
   it('advance() fires the timers in deadline order, those of one deadline in the order set', async () => {

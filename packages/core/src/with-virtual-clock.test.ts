@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { fakeTimers } from '../test/helpers.js';
+import { fakeTimers, rejection } from '../test/helpers.js';
 import {
   CancelledError,
   Event,
@@ -13,16 +13,6 @@ import {
 } from './index.js';
 import { runtime } from './internal/current.js';
 import { DeadlockError, withVirtualClock } from './testing.js';
-
-/** What `promise` rejects with (fails the test if it fulfils). */
-async function rejection(promise: PromiseLike<unknown>): Promise<unknown> {
-  return promise.then(
-    (value) => {
-      throw new Error(`expected a rejection, got ${String(value)}`);
-    },
-    (error: unknown) => error,
-  );
-}
 
 /** The kinds of resource that keep the event loop alive, without the test runner's pipes. */
 const resources = (): string[] =>

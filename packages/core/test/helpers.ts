@@ -42,3 +42,13 @@ export async function flushMicrotasks(rounds = 20): Promise<void> {
 export function nextTurn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
+
+/** What `promise` rejects with (fails the test if it fulfils). */
+export async function rejection(promise: PromiseLike<unknown>): Promise<unknown> {
+  return promise.then(
+    (value) => {
+      throw new Error(`expected a rejection, got ${String(value)}`);
+    },
+    (error: unknown) => error,
+  );
+}

@@ -18,16 +18,19 @@ function runWithGc(code: string): string {
   return child.stdout;
 }
 
+// In the child: whether what `ref` points to is gone after two full collections, a turn apart.
+const COLLECTED = `const collected = async (ref) => {
+  gc();
+  await new Promise((resolve) => setImmediate(resolve));
+  gc();
+  return ref.deref() === undefined;
+};`;
+
 describe('retention', () => {
   it('a value settled through a corio promise is collected once nothing else holds it', () => {
     const out = runWithGc(`
       import { Future, Queue, createTask, gather, sleep } from ${JSON.stringify(CORE)};
-      const collected = async (ref) => {
-        gc();
-        await new Promise((resolve) => setImmediate(resolve));
-        gc();
-        return ref.deref() === undefined;
-      };
+      ${COLLECTED}
       // gather() awaited outside a task: a Future's then() (its settler's promise).
       const settled = async () => {
         const tasks = [1, 2, 3].map(() => createTask(() => new Future()));
@@ -53,12 +56,7 @@ describe('retention', () => {
   it('a finished task is collected, with its result, while the tasks it created still run', () => {
     const out = runWithGc(`
       import { createTask, sleep, taskTree, timeout } from ${JSON.stringify(CORE)};
-      const collected = async (ref) => {
-        gc();
-        await new Promise((resolve) => setImmediate(resolve));
-        gc();
-        return ref.deref() === undefined;
-      };
+      ${COLLECTED}
       const children = [];
       // The children keep their creator's place in the task tree (its lineage), not the creator.
       const finished = async () => {
