@@ -213,11 +213,14 @@ const CASE_TITLES: Readonly<Record<string, string>> = {
   'core/asyncio-sync': 'CPython asyncio reference (limit and queue)',
   'streams/echo': 'echo through the server (MB/s: higher is better)',
   'streams/lines': 'lines echoed line by line (lines/s: higher is better)',
+  'http/rps': 'HTTP/1.1 keep-alive hello, 50 connections: requests per second (higher is better)',
+  'http/p99': 'HTTP/1.1 keep-alive hello, 50 connections: p99 latency in ms',
+  'http/cpu': "HTTP/1.1 keep-alive hello: the server's CPU time per request",
   'executor/tiny': 'tiny jobs (a + b) submitted at once',
   'executor/cpu': 'CPU-bound jobs: workers vs the main thread',
 };
 
-const SUITE_ORDER = ['core', 'streams', 'executor'];
+const SUITE_ORDER = ['core', 'streams', 'http', 'executor'];
 
 interface RawFile {
   machine?: BenchMachine;
@@ -225,9 +228,13 @@ interface RawFile {
   corio?: { commit?: string; srcDigest?: string };
   seconds?: number;
   cases?: BenchCaseInfo[];
-  results?: (BenchResult & { caseTitle?: string })[];
+  results?: RawResult[];
   pairs?: BenchPair[];
+  /** bench/http.ts's ratios, round by round (other suites' are read from their results). */
+  ratios?: unknown[];
 }
+
+type RawResult = BenchResult & { caseTitle?: string };
 
 /** `1.234` → `1.23×`. */
 function times(ratio: number): string {
@@ -257,11 +264,83 @@ function targetTextOf(result: BenchResult, medianText: string, paired: boolean):
   return result.ratio === undefined ? '' : times(result.ratio);
 }
 
+/** One server of `pnpm bench:http` (bench/http.ts): its figures, each with its rounds' spread. */
+interface HttpServerResult {
+  id: string;
+  label: string;
+  rps: Spread;
+  p99Ms: Spread;
+  cpuUsPerRequest: Spread;
+}
+
+interface Spread {
+  min: number;
+  median: number;
+  max: number;
+}
+
+/** A ratio of bench/http.ts, taken round by round: `of` ÷ `to` for one figure. */
+interface HttpRatio extends Spread {
+  of: string;
+  to: string;
+  figure: 'rps' | 'p99' | 'cpu';
+  goal?: string;
+  pass?: boolean;
+}
+
+/** The figures of bench/http.ts, one case each, as the page's cases: `[caseId, unit, field]`. */
+const HTTP_FIGURES = [
+  ['rps', 'req/s', 'rps'],
+  ['p99', 'ms', 'p99Ms'],
+  ['cpu', 'µs/req', 'cpuUsPerRequest'],
+] as const;
+
+/**
+ * Rewrites the results of `pnpm bench:http` (one entry per server, with its req/s, p99 and CPU
+ * time per request) as rows of three cases, each compared with the figure's ratios: corio's
+ * against each other server, round by round.
+ */
+function fromHttp(results: readonly HttpServerResult[], ratios: readonly HttpRatio[]): RawResult[] {
+  return HTTP_FIGURES.flatMap(([caseId, unit, field]) =>
+    results.map((server) => {
+      // The ratio the issue sets a goal on, else the one against the raw parser.
+      const mine = ratios.filter((r) => r.figure === caseId && r.of === server.id);
+      const ratio = mine.find((r) => r.goal !== undefined) ?? mine.find((r) => r.to === 'raw');
+      return {
+        id: `${caseId}.${server.id}`,
+        caseId,
+        label: server.label,
+        unit,
+        median: server[field].median,
+        min: server[field].min,
+        max: server[field].max,
+        ...(ratio === undefined
+          ? {}
+          : {
+              vs: `${caseId}.${ratio.to}`,
+              ratio: ratio.median,
+              ratioMin: ratio.min,
+              ratioMax: ratio.max,
+              ...(ratio.goal === undefined
+                ? {}
+                : { target: ratio.goal, pass: ratio.pass === true }),
+            }),
+      };
+    }),
+  );
+}
+
 /** Parses one results file; throws a message naming the file if it has no `results` array. */
 export function parseResults(file: string, json: string): BenchFile {
   const raw = JSON.parse(json) as RawFile;
   if (!Array.isArray(raw.results)) {
     throw new TypeError(`Cannot read ${file}: 'results' must be an array`);
+  }
+  if (raw.results.some((r) => 'rps' in r)) {
+    raw.results = fromHttp(
+      raw.results as unknown as HttpServerResult[],
+      (raw.ratios ?? []) as unknown as HttpRatio[],
+    );
   }
   const name = basename(file);
   const suite = /^(?:(.+)-)?\d+\.json$/.exec(name)?.[1] ?? 'core';
@@ -355,7 +434,7 @@ const LIBRARIES = [
 const LIBRARY_NAMES: Readonly<Record<string, string>> = { effect: 'Effect' };
 
 const BASELINE =
-  /(?:^|[.-])(?:raw|none|minimal|promise-all|abort-signal|readline|all-at-once|one-in-flight|serial)(?:[.-]|$)/;
+  /(?:^|[.-])(?:raw|none|minimal|promise-all|abort-signal|readline|node-http|all-at-once|one-in-flight|serial)(?:[.-]|$)/;
 
 /**
  * Who a result is for, from its id: `asyncio` is CPython, a library's name is that library, and

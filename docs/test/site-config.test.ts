@@ -178,6 +178,51 @@ describe('the benchmarks loader', () => {
     expect(file.cases[0]?.title).toBe('createTask(fn) + await vs await fn()');
   });
 
+  it("reads bench:http's file: one case per figure, corio's row against the ratio with a goal", () => {
+    const spread = (median: number) => ({ min: median - 1, median, max: median + 1 });
+    const server = (id: string, rps: number, p99: number) => ({
+      id,
+      label: `${id} server`,
+      rps: spread(rps),
+      p99Ms: spread(p99),
+      cpuUsPerRequest: spread(9),
+      errors: 0,
+    });
+    const ratio = (figure: string, to: string, median: number, goal?: string) => ({
+      id: `${figure} corio / ${to}`,
+      of: 'corio',
+      to,
+      figure,
+      ...spread(median),
+      ...(goal === undefined ? {} : { goal, pass: true }),
+    });
+    const file = parseResults(
+      'http-24.json',
+      JSON.stringify({
+        results: [server('corio', 90, 1.5), server('node-http', 80, 1.7), server('raw', 95, 1.2)],
+        ratios: [
+          ratio('rps', 'raw', 0.95, '≥ 0.9'),
+          ratio('rps', 'node-http', 1.12),
+          ratio('p99', 'raw', 1.25),
+          ratio('p99', 'node-http', 0.88, '≤ 1'),
+          ratio('cpu', 'raw', 1.1),
+        ],
+      }),
+    );
+    expect(file.suite).toBe('http');
+    expect(file.cases.map((c) => c.caseId)).toEqual(['rps', 'p99', 'cpu']);
+    const [rps, p99] = file.cases;
+    expect(rps?.title).toMatch(/requests per second/);
+    expect(rps?.rows.map((r) => [r.id, r.unit, r.median, r.kind])).toEqual([
+      ['rps.corio', 'req/s', 90, 'corio'],
+      ['rps.node-http', 'req/s', 80, 'baseline'],
+      ['rps.raw', 'req/s', 95, 'baseline'],
+    ]);
+    expect(rps?.rows[0]).toMatchObject({ vs: 'rps.raw', ratio: 0.95, target: '≥ 0.9', pass: true });
+    expect(p99?.rows[0]).toMatchObject({ vs: 'p99.node-http', ratio: 0.88, target: '≤ 1' });
+    expect(file.cases[2]?.rows[0]).toMatchObject({ vs: 'cpu.raw', ratio: 1.1 });
+  });
+
   it('rejects a file without results', () => {
     expect(() => parseResults('bad.json', '{}')).toThrow(
       "Cannot read bad.json: 'results' must be an array",
