@@ -11,7 +11,25 @@ import { suspend } from './suspend.js';
 import type { Task } from './task.js';
 import { CLOCK_HOOKS, CREATE, RETIRE, VirtualClock } from './virtual-clock.js';
 
-/** Options for {@link withVirtualClock}. */
+/**
+ * Options for {@link withVirtualClock}: where the virtual time starts, and whether it moves by
+ * itself (autojump) or only by `clock.advance(ms)`.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { now, sleep } from '@corio/core';
+ * import { withVirtualClock } from '@corio/core/testing';
+ * import type { VirtualClockOptions } from '@corio/core/testing';
+ *
+ * const options: VirtualClockOptions = { start: 1_000, autojump: true };
+ * const woke = await withVirtualClock(async () => {
+ *   await sleep(60_000); // a minute of virtual time, at once
+ *   return now();
+ * }, options);
+ * assert.equal(woke, 61_000);
+ * ```
+ */
 export interface VirtualClockOptions {
   /**
    * The virtual time the clock starts at, in ms (what `now()` returns at first).
@@ -48,7 +66,7 @@ export interface VirtualClockOptions {
  *
  * With `autojump`, a `body` that can never finish (every task waits, no timer is pending, no
  * other work is in progress) is a deadlock: the tasks it started are cancelled, and the promise
- * rejects with a {@link DeadlockError} that lists the tasks that were pending.
+ * rejects with a {@link DeadlockError} whose message is the task tree (`formatTaskTree()`).
  *
  * @typeParam T - the type of `body`'s result.
  * @param body - the test, given the clock; it runs in a new task named `withVirtualClock`.
