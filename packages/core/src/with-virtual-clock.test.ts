@@ -346,6 +346,36 @@ describe('withVirtualClock autojump', () => {
     expect(seen).toBe('owner at 1000');
   });
 
+  it('a virtual sleep begun in a callback that a task set up is cancelled with the task, its timer gone', async () => {
+    const outcome = await withVirtualClock(async (clock) => {
+      let slept: Promise<string> | undefined;
+      let began!: () => void;
+      const beginning = new Promise<void>((resolve) => (began = resolve));
+      const never = new Event();
+      const task = createTask(
+        async () => {
+          // A foreign callback the task set up: it runs in the task's context.
+          setImmediate(() => {
+            slept = sleep(10_000).then(
+              () => 'woke',
+              (error: unknown) => `${(error as Error).name} at ${String(now())}`,
+            );
+            began();
+          });
+          await never.wait();
+        },
+        { name: 'owner' },
+      );
+      await beginning;
+      const before = clock.nextDeadline();
+      task.cancel();
+      const result = await slept;
+      await rejection(task);
+      return `${String(before)}: ${String(result)}, next deadline ${String(clock.nextDeadline())}`;
+    });
+    expect(outcome).toBe('10000: CancelledError at 0, next deadline null');
+  });
+
   it('a caller cancelled while it waits cancels body and what body started', async () => {
     const log: string[] = [];
     const caller = createTask(() =>
