@@ -32,7 +32,7 @@ const setup = /** @type {WorkerSetup} */ (workerData);
 const { started: STARTED, done: DONE, ready: READY, stop: STOP, cancel: CANCEL } = setup.layout;
 const CANCEL_SLOTS = setup.cancelSlots;
 const state = new Int32Array(setup.state);
-const TRANSFER = Symbol.for('corio.transfer');
+const TRANSFER = Symbol.for(setup.transferKey);
 const CANCELLED_BRAND = Symbol.for('corio.CancelledError');
 
 // Source-sent functions transformed by tsx or esbuild may call their `__name` helper, and under

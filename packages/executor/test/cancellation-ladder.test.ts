@@ -19,6 +19,7 @@ const cooperative = workerFunction<(buffer: SharedArrayBuffer) => Promise<string
 const polling = workerFunction<(buffer: SharedArrayBuffer) => string>(JOBS, 'polling');
 const stubborn = workerFunction<(buffer: SharedArrayBuffer) => string>(JOBS, 'stubborn');
 const threadOf = workerFunction<() => Promise<number>>(JOBS, 'whoAmI');
+const add = workerFunction<(a: number, b: number) => number>(JOBS, 'add');
 
 afterEach(() => {
   vi.useRealTimers();
@@ -176,6 +177,65 @@ describe('the cancellation ladder', () => {
     expect(await pool.submit(() => 1)).toBe(1);
     expect(Atomics.load(shared, 1)).toBe(0); // terminated: its finally never ran
     expect(pool.stats().workersStarted).toBe(2);
+  });
+
+  describe('shutdown({ cancelFutures: true })', () => {
+    it('terminates a running job that ignores it when the grace is over, not before, and starts no worker', async () => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+      // Room for a second worker, so that starting one for the cancelled jobs would show.
+      const pool = new WorkerPoolExecutor({ maxWorkers: 2, cancelGraceMs: 1000 });
+      const shared = cells();
+      const running = pool.submit(stubborn, shared.buffer as SharedArrayBuffer);
+      await waitForCell(shared, 0);
+      const queued = Array.from({ length: 6 }, (_, i) => pool.submit(add, i, 0));
+      let closed = false;
+      const shutdown = pool.shutdown({ cancelFutures: true }).then(() => (closed = true));
+      expect(queued.every((job) => job.cancelled())).toBe(true);
+      expect(running.cancelled()).toBe(true);
+      expect(pool.stats().workers.map((w) => w.state)).toEqual(['stopping']);
+      vi.advanceTimersByTime(999);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(closed).toBe(false);
+      expect(pool.stats().workers.map((w) => w.state)).toEqual(['stopping']);
+      vi.advanceTimersByTime(1);
+      expect(pool.stats().workers.map((w) => w.state)).toEqual(['retiring']);
+      await shutdown;
+      await expect(running).rejects.toBeInstanceOf(CancelledError);
+      expect(pool.stats()).toMatchObject({
+        queued: 0,
+        running: 0,
+        cancelled: 7,
+        completed: 0,
+        failed: 0,
+        workersStarted: 1,
+        workers: [],
+      });
+      expect(vi.getTimerCount()).toBe(0);
+    });
+
+    it('a running job that honours it ends within the grace: the pool closes without waiting for it', async () => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+      const pool = new WorkerPoolExecutor({ maxWorkers: 1, cancelGraceMs: 1000 });
+      const shared = cells();
+      const running = pool.submit(cooperative, shared.buffer as SharedArrayBuffer);
+      await waitForCell(shared, 0);
+      const queued = pool.submit(add, 1, 2);
+      const shutdown = pool.shutdown({ cancelFutures: true });
+      expect(queued.cancelled()).toBe(true);
+      expect(pool.stats().workers.map((w) => w.state)).toEqual(['stopping']);
+      await shutdown; // no fake time passes: the job's end, not the grace, closed the pool
+      expect(Atomics.load(shared, 1)).toBe(1); // its finally ran
+      expect(Atomics.load(shared, 2)).toBe(1); // the signal's reason was a CancelledError
+      await expect(running).rejects.toBeInstanceOf(CancelledError);
+      expect(pool.stats()).toMatchObject({
+        cancelled: 2,
+        completed: 0,
+        failed: 0,
+        workersStarted: 1,
+        workers: [],
+      });
+      expect(vi.getTimerCount()).toBe(0); // the grace timer was cleared
+    });
   });
 
   it('currentJob() outside a worker job throws InvalidStateError', () => {

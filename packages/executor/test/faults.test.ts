@@ -13,10 +13,14 @@ import { runNode } from './helpers.js';
 const INDEX = new URL('../src/index.ts', import.meta.url).pathname;
 const JOBS = new URL('./fixtures/jobs.js', import.meta.url);
 
-/** A program that runs two jobs on a pool made with `options` and prints what became of them. */
-function program(options: string): string {
+/**
+ * A program that runs `before` (code that may use WorkerPoolExecutor), then two jobs on a pool
+ * made with `options`, and prints what became of them.
+ */
+function program(options: string, before = ''): string {
   return `
     import { WorkerPoolExecutor } from ${JSON.stringify(INDEX)};
+    ${before}
     const pool = new WorkerPoolExecutor(${options});
     for (const n of [1, 2]) {
       try {
@@ -176,6 +180,25 @@ describe('process flags and workers that cannot start', () => {
     const line =
       "BrokenWorkerError Cannot start a worker for 'anonymous': Error: Initiated Worker with invalid execArgv flags: --bad-flag";
     expect(result).toEqual({ code: 0, stdout: `${line}\n${line}\n`, stderr: '' });
+  });
+
+  it("a bad 'env' is a TypeError from the constructor: caught, a good pool runs and the process exits 0", async () => {
+    const result = await runNode([
+      '--import',
+      'tsx',
+      '--input-type=module',
+      '-e',
+      program(
+        '{ maxWorkers: 1 }',
+        `try {
+          new WorkerPoolExecutor({ env: 'nope' });
+        } catch (error) {
+          console.log(error.name, error.message);
+        }`,
+      ),
+    ]);
+    const line = `TypeError Cannot create WorkerPoolExecutor: 'env' must be an object of strings or SHARE_ENV, received "nope"`;
+    expect(result).toEqual({ code: 0, stdout: `${line}\nok 10\nok 20\n`, stderr: '' });
   });
 
   it('a worker whose preload throws fails the jobs sent to it, without retrying forever', async () => {

@@ -2,8 +2,12 @@
 import { CancelledError, TimeoutError } from '@corio/core';
 import { BrokenWorkerError } from '../errors.js';
 
-/** Marks a `transfer()` wrapper; a registry symbol so the plain-JS worker can recognise it. */
-export const TRANSFER = Symbol.for('corio.transfer');
+const TRANSFER_KEY = 'corio.transfer';
+/**
+ * Marks a `transfer()` wrapper: a registry symbol, so that the plain-JS worker, given its key in
+ * workerData (WorkerSetup.transferKey), recognises the same symbol in a job's result.
+ */
+export const TRANSFER = Symbol.for(TRANSFER_KEY);
 
 /**
  * Per-worker shared Int32Array: [STARTED] is the seq of the last job the worker reached (began or
@@ -51,6 +55,8 @@ export interface WorkerSetup {
   state: SharedArrayBuffer;
   layout: { started: number; done: number; ready: number; stop: number; cancel: number };
   cancelSlots: number;
+  /** The registry key of TRANSFER, so that the worker's `Symbol.for` gives the same symbol. */
+  transferKey: string;
   /** The worker retires after this many jobs (a map() chunk is one); 0 for no limit. */
   maxJobs: number;
   /** The worker retires once its heap holds more than this many bytes after a job; 0: none. */
@@ -67,6 +73,7 @@ export function workerSetup(
     state,
     layout: { started: STARTED, done: DONE, ready: READY, stop: STOP, cancel: CANCEL },
     cancelSlots: CANCEL_SLOTS,
+    transferKey: TRANSFER_KEY,
     maxJobs,
     maxHeapBytes,
   };
