@@ -1,20 +1,24 @@
-// BullMQExecutor against BullMQ used directly: `pnpm bench:redis-executor`.
+// BullMQExecutor against BullMQ used directly: `pnpm bench:redis-executor`, written to
+// bench/results/redis-executor-<node major>.json (the format of bench:redis-limiter's file).
 //
-// Each round runs both contenders once, in rotated order (A B, then B A, ...), each on a fresh
-// queue of a throwaway redis-server: JOBS tiny jobs (add two numbers) submitted at once, the
-// round timed from the first submit to the last result.
+// Paired rounds (bench/rounds.ts): each round runs both contenders once, in rotated order (A B,
+// then B A, ...), each on a fresh queue of a throwaway redis-server: JOBS tiny jobs (add two
+// numbers) submitted at once, the round timed from the first submit to the last result.
 // - corio: `BullMQExecutor.submit(workerFunction)` for each job, run by `startWorker` (each job
 //   in a WorkerPoolExecutor thread; cancel records and replies through Redis lists).
 // - bullmq: `Queue.add` for each job, a `Worker` whose processor adds inline, and
 //   `job.waitUntilFinished(queueEvents)` for each result.
 // Both workers run CONCURRENCY jobs at once, in this process. The ratio corio/bullmq of jobs/s
-// is taken round by round: its min, median and max are printed, with the load average.
+// is taken round by round (above 1: corio is faster); its min, median and max are printed and
+// written, with the load average at the start and the end.
 import { loadavg } from 'node:os';
 import { workerFunction } from '@corio/executor';
 import { BullMQExecutor, startWorker } from '@corio/redis';
 import { Queue, QueueEvents, Worker } from 'bullmq';
 import { startRedis } from '../docs/test/recipes-helpers.js';
-import { median } from './harness.js';
+import { corioSource, machine, writeResults } from './provenance.js';
+import { measured, roundRatios, runRounds, spread } from './rounds.js';
+import type { RoundFigures } from './rounds.js';
 
 const JOBS = Number(process.env.JOBS ?? 2000);
 const ROUNDS = Number(process.env.ROUNDS ?? 7);
@@ -81,35 +85,85 @@ function check(results: number[]): void {
   if (sum !== SUM) throw new Error(`wrong results: sum ${String(sum)}, expected ${String(SUM)}`);
 }
 
-const contenders = { corio, bullmq };
-type Name = keyof typeof contenders;
-const loadBefore = loadavg();
+const TITLE = `${JOBS.toLocaleString('en-US')} tiny jobs (a + b) submitted at once, concurrency ${String(CONCURRENCY)}`;
+const LABELS = {
+  corio: 'BullMQExecutor + startWorker (each job in a worker thread)',
+  bullmq: 'BullMQ 5 used directly (Queue.add, Worker, waitUntilFinished)',
+};
+
+const loadStart = loadavg();
 console.log(
-  `${String(JOBS)} tiny jobs submitted at once, concurrency ${String(CONCURRENCY)}, ` +
-    `${String(ROUNDS)} rounds after 1 warm-up (rotated order); node ${process.version}`,
+  `${TITLE}: ${String(ROUNDS)} rounds after 1 warm-up (rotated order); node ${process.version}`,
 );
-const ratios: number[] = [];
-const figures: Record<Name, number[]> = { corio: [], bullmq: [] };
-for (let round = 0; round <= ROUNDS; round++) {
-  const order: Name[] = round % 2 === 0 ? ['corio', 'bullmq'] : ['bullmq', 'corio'];
-  const got = {} as Record<Name, number>;
-  for (const name of order) got[name] = await contenders[name]();
-  if (round === 0) continue; // warm-up
-  figures.corio.push(got.corio);
-  figures.bullmq.push(got.bullmq);
-  ratios.push(got.corio / got.bullmq);
-  console.log(
-    `round ${String(round)} (${order.join(' then ')}): corio ${got.corio.toFixed(0)} jobs/s, ` +
-      `bullmq ${got.bullmq.toFixed(0)} jobs/s, ratio ${(got.corio / got.bullmq).toFixed(2)}`,
+const started = performance.now();
+let figures: RoundFigures;
+try {
+  figures = await runRounds(
+    [
+      { id: 'corio', label: LABELS.corio, sample: corio },
+      { id: 'bullmq', label: LABELS.bullmq, sample: bullmq },
+    ],
+    {
+      warmup: 1,
+      rounds: ROUNDS,
+      onRound: (round) => process.stderr.write(`round ${String(round)} `),
+    },
   );
+} finally {
+  process.stderr.write('\n');
+  await redis.stop();
 }
-const fmt = (n: number): string => n.toFixed(2);
+const loadEnd = loadavg();
+const corioRuns = measured(figures.get('corio') ?? []);
+const bullmqRuns = measured(figures.get('bullmq') ?? []);
+// corio ÷ bullmq round by round: jobs/s, so above 1 is corio faster.
+const ratio = spread(roundRatios(corioRuns, bullmqRuns));
+const a = spread(corioRuns);
+const b = spread(bullmqRuns);
+const f = (n: number): string => n.toFixed(0);
+const load = (l: readonly number[]): string => l.map((n) => n.toFixed(2)).join(' ');
 console.log(
-  `corio median ${median(figures.corio).toFixed(0)} jobs/s, bullmq median ` +
-    `${median(figures.bullmq).toFixed(0)} jobs/s; ratio corio/bullmq median ` +
-    `${fmt(median(ratios))} (min ${fmt(Math.min(...ratios))}, max ${fmt(Math.max(...ratios))})`,
+  `corio ${f(a.median)} jobs/s (${f(a.min)}-${f(a.max)}), bullmq ${f(b.median)} jobs/s ` +
+    `(${f(b.min)}-${f(b.max)}); corio / bullmq per round ${ratio.min.toFixed(2)}/` +
+    `${ratio.median.toFixed(2)}/${ratio.max.toFixed(2)} (higher is better)`,
 );
-console.log(
-  `load average before ${loadBefore.map(fmt).join(' ')}, after ${loadavg().map(fmt).join(' ')}`,
-);
-await redis.stop();
+console.log(`load ${load(loadStart)} -> ${load(loadEnd)}`);
+const file = await writeResults('redis-executor-', {
+  machine: machine(),
+  load: { start: loadStart, end: loadEnd },
+  corio: await corioSource(['redis', 'executor']),
+  seconds: (performance.now() - started) / 1000,
+  cases: [
+    {
+      id: 'tiny',
+      title: TITLE,
+      unit: 'jobs/s',
+      baseline: 'redis-executor.tiny.bullmq',
+      plot: 'value',
+    },
+  ],
+  results: [
+    {
+      id: 'redis-executor.tiny.bullmq',
+      caseId: 'tiny',
+      label: LABELS.bullmq,
+      unit: 'jobs/s',
+      ...b,
+      runs: bullmqRuns,
+    },
+    {
+      id: 'redis-executor.tiny.corio',
+      caseId: 'tiny',
+      label: LABELS.corio,
+      unit: 'jobs/s',
+      ...a,
+      runs: corioRuns,
+      vs: 'redis-executor.tiny.bullmq',
+      ratio: ratio.median,
+      ratioMin: ratio.min,
+      ratioMax: ratio.max,
+      paired: true,
+    },
+  ],
+});
+console.log(`wrote ${file}`);

@@ -64,9 +64,9 @@ export interface BenchPair {
 
 /**
  * Who a variant's figures are for, told apart on the charts by colour: corio, another library
- * (p-limit, p-queue, p-timeout, async-mutex, piscina, tinypool), CPython's asyncio, or the
- * baseline without any library (plain `async` functions, Node's own APIs, a minimal hand-written
- * version).
+ * (p-limit, p-queue, p-timeout, async-mutex, piscina, tinypool, redis-semaphore, BullMQ),
+ * CPython's asyncio, or the baseline without any library (plain `async` functions, Node's own
+ * APIs, a minimal hand-written version).
  */
 export type BenchKind = 'corio' | 'library' | 'cpython' | 'baseline';
 
@@ -428,10 +428,12 @@ const LIBRARIES = [
   'piscina',
   'tinypool',
   'effect',
+  'redis-semaphore',
+  'bullmq',
 ];
 
 /** A library's name as the legend writes it, where it is not its id. */
-const LIBRARY_NAMES: Readonly<Record<string, string>> = { effect: 'Effect' };
+const LIBRARY_NAMES: Readonly<Record<string, string>> = { effect: 'Effect', bullmq: 'BullMQ' };
 
 const BASELINE =
   /(?:^|[.-])(?:raw|none|minimal|promise-all|abort-signal|readline|node-http|all-at-once|one-in-flight|serial)(?:[.-]|$)/;

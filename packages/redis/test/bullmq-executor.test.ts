@@ -9,9 +9,12 @@ import {
   TimeoutError,
   createTask,
   isCancelledError,
+  now,
+  timeout,
   waitFor,
 } from '@corio/core';
 import { runInExecutor } from '@corio/executor';
+import type { BullMQJob } from '@corio/redis';
 import { BullMQExecutor, startWorker } from '@corio/redis';
 import { Queue } from 'bullmq';
 import { describe, expect, it } from 'vitest';
@@ -174,7 +177,7 @@ describe('BullMQExecutor cancellation', () => {
     await using executor = new BullMQExecutor(options);
     // No worker yet: the job waits in the queue. Its add must have reached Redis first.
     const sent = executor.submit(add, 1, 1);
-    const before = executor.submit(counted, redis.port, 'never', 0, 0);
+    const before = executor.submit(counted, redis.port, 'never', 0);
     await Promise.resolve(); // both leave in one batch
     const queue = new Queue(options.queue, { connection: options.connection });
     try {
@@ -252,6 +255,26 @@ describe('BullMQExecutor cancellation', () => {
     expect(await job.cancelAcknowledged()).toBe('started');
     expect(isCancelledError((error as Error).cause)).toBe(true);
     expect(await popWhenPushed(client, 'cleaned:deadline')).toBe('CancelledError');
+  });
+
+  it("timeout()'s deadline around submit() cancels the job where it runs", async () => {
+    const options = setup();
+    await using client = testClient(redis.port);
+    await using _worker = await startWorker({ ...options, concurrency: 1 });
+    await using executor = new BullMQExecutor(options);
+    let job: BullMQJob<void> | undefined;
+    const error = await timeout(null, async (scope) => {
+      job = executor.submit(cooperative, redis.port, 'timeout');
+      await popWhenPushed(client, 'started:timeout'); // running: it never ends by itself
+      // The deadline is set once the job runs, so that it is the running job it cancels.
+      scope.reschedule(now() + 50);
+      await job;
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect(isCancelledError((error as Error).cause)).toBe(true);
+    expect(job?.cancelled()).toBe(true);
+    expect(await job?.cancelAcknowledged()).toBe('started');
+    expect(await popWhenPushed(client, 'cleaned:timeout')).toBe('CancelledError');
   });
 
   it('cancelling the task that awaits it cancels the job where it runs', async () => {

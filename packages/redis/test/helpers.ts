@@ -20,7 +20,12 @@ export const stubborn = workerFunction<(port: number, name: string) => Promise<v
 );
 export const whoAmI = workerFunction<() => number>(JOBS, 'whoAmI');
 export const counted = workerFunction<
-  (port: number, key: string, value: number, spin: number) => Promise<number>
+  (
+    port: number,
+    key: string,
+    value: number,
+    options?: { spin?: number; mayBeVictim?: boolean },
+  ) => Promise<number>
 >(JOBS, 'counted');
 
 export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));

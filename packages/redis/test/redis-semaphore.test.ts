@@ -46,6 +46,19 @@ async function holding(name: string): Promise<number> {
   return redis.zcard(`corio:semaphore:{${name}}:holders`);
 }
 
+/** When the first lease of the semaphore runs out, in ms of Redis's clock (-1: none held). */
+async function leaseEnd(name: string): Promise<number> {
+  const [, score] = await redis.zrange(`corio:semaphore:{${name}}:holders`, 0, 0, 'WITHSCORES');
+  return score === undefined ? -1 : Number(score);
+}
+
+/** Redis's clock in ms: what the scripts compare leases with. */
+async function redisNow(): Promise<number> {
+  // ioredis types TIME's reply as numbers; it is two strings.
+  const [seconds, micros] = (await redis.time()) as unknown as [string, string];
+  return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
+}
+
 /** Resolves once `n` wait in the queue in Redis (each arrival is a round trip: a short poll). */
 async function untilQueued(name: string, n: number): Promise<void> {
   while ((await queued(name)) !== n) await sleep(2);
@@ -226,6 +239,30 @@ describe('RedisSemaphore', () => {
     expect(next.held).toBe(1);
     next.release();
     await holder.close();
+  });
+
+  it('a live holder keeps its permit past its lease; a waiter gets it only once released', async () => {
+    const name = `renewed-${String(++counter)}`;
+    await using holder = semaphore(1, { name, leaseMs: 300 });
+    await using waiter = semaphore(1, { name, leaseMs: 300 });
+    const events: string[] = [];
+    await holder.acquire();
+    const firstLease = await leaseEnd(name);
+    const granted = waiter.acquire().then(() => {
+      events.push('granted');
+    });
+    await untilQueued(name, 1);
+    // Hold for three leases by Redis's clock, the one leases are judged by. The waiter tries
+    // again each time the first lease is due to run out, so without renewals it would have had
+    // the permit by the end of the first.
+    while ((await redisNow()) < firstLease + 2 * 300) await sleep(50);
+    expect(events).toEqual([]);
+    expect(await leaseEnd(name)).toBeGreaterThan(firstLease + 300); // the holder's, renewed
+    events.push('released');
+    holder.release();
+    await granted;
+    expect(events).toEqual(['released', 'granted']);
+    waiter.release();
   });
 
   it('use() and guard() give the permit back however the block ends', async () => {
