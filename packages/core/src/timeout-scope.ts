@@ -4,6 +4,8 @@ import { DESCRIBE, IS_CANCELLATION } from './internal/protocol.js';
 import { describeLeft } from './internal/describe.js';
 import type { ScopeNode } from './internal/scope-node.js';
 import { Deadline, EXPIRE, schedule, unschedule } from './internal/deadlines.js';
+import { runtime } from './internal/current.js';
+import { Soon } from './internal/soon.js';
 import { Timer } from './internal/timer.js';
 import { checkDuration, show } from './internal/validate.js';
 import { now } from './now.js';
@@ -23,8 +25,8 @@ type ScopeState = 'created' | 'active' | 'expiring' | 'expired' | 'exited';
  * task's other code; when that `CancelledError` leaves the body, it becomes a `TimeoutError`.
  * A cancellation of an enclosing scope or of the task made while the body ran stays a
  * `CancelledError`, so nested scopes each report only their own deadline. A deadline already
- * passed expires at the next turn of the event loop, never synchronously: a body that finishes
- * without suspending keeps its value.
+ * passed expires once the code running now has settled, before any timer, never synchronously:
+ * a body that finishes without suspending keeps its value, one that suspends times out there.
  *
  * @example
  * ```ts
@@ -43,11 +45,11 @@ type ScopeState = 'created' | 'active' | 'expiring' | 'expired' | 'exited';
  */
 export class TimeoutScope {
   // #timer is set exactly while the state is 'active' with a finite deadline: a Deadline in the
-  // shared schedule, or, for a deadline already passed, an immediate (the next turn).
+  // shared schedule, or, for a deadline already passed, a Soon (an immediate on a virtual clock).
   #when: number | null;
   #state: ScopeState = 'created';
   #node: ScopeNode | undefined = undefined;
-  #timer: Deadline | Timer | undefined = undefined;
+  #timer: Deadline | Soon | Timer | undefined = undefined;
   #yieldDue = false;
 
   /** @internal Use {@link timeout} or {@link timeoutAt}. */
@@ -61,8 +63,8 @@ export class TimeoutScope {
   }
 
   /**
-   * Moves the deadline (`null` removes it). A deadline already passed expires the scope at the
-   * next turn of the event loop.
+   * Moves the deadline (`null` removes it). A deadline already passed expires the scope as soon
+   * as the code running now has settled, before any timer: at the body's next cancellation point.
    *
    * @throws `InvalidStateError` once the body has finished or the scope has expired.
    */
@@ -112,7 +114,7 @@ export class TimeoutScope {
   [EXIT](failed: boolean, error: unknown): unknown {
     // A deadline already passed when the body finished first: the body keeps its outcome, and
     // the caller still yields to the event loop (a loop of expired waits must not starve timers).
-    this.#yieldDue = this.#timer instanceof Timer;
+    this.#yieldDue = this.#timer instanceof Soon || this.#timer instanceof Timer;
     this.#disarm();
     const node = this.#node;
     const outer = node?.close(false) === true;
@@ -142,14 +144,19 @@ export class TimeoutScope {
     this.#disarm();
     const when = this.#when;
     if (when === null || when === Infinity) return;
+    const expire = (): void => {
+      this[EXPIRE]();
+    };
     if (when > now()) {
       const deadline = new Deadline(when, this);
       schedule(deadline);
       this.#timer = deadline;
+    } else if (runtime.clock === undefined) {
+      // Not an immediate: a timer due as well (the body's `sleep(1)`) could fire first.
+      this.#timer = new Soon(expire);
     } else {
-      this.#timer = new Timer(0, () => {
-        this[EXPIRE]();
-      });
+      // A virtual clock's timers fire only when it moves, which a pending immediate holds off.
+      this.#timer = new Timer(0, expire);
     }
   }
 
@@ -157,8 +164,8 @@ export class TimeoutScope {
     const timer = this.#timer;
     if (timer === undefined) return;
     this.#timer = undefined;
-    if (timer instanceof Timer) timer.clear();
-    else unschedule(timer);
+    if (timer instanceof Deadline) unschedule(timer);
+    else timer.clear();
   }
 
   /** @internal The deadline passed. */

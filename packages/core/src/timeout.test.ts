@@ -208,6 +208,47 @@ describe('timeout', () => {
     expect(log).toEqual(['before the first await']);
   });
 
+  it('with a negative ms times out before a timer of the body that is due in the same turn', async () => {
+    // From an immediate, the next turn's timers run before its immediates: a sleep(1) made due
+    // (by a busy millisecond or two) fired before an expiry scheduled as an immediate, and the
+    // body returned. The expiry must come first, as asyncio's call_soon does.
+    const outcome = await new Promise((resolve) => {
+      setImmediate(() => {
+        const task = createTask(() =>
+          timeout(-1, async () => {
+            const slept = sleep(1, 'slept');
+            const start = performance.now();
+            while (performance.now() - start < 3) {
+              // the sleep's timer becomes due
+            }
+            return await slept;
+          }),
+        );
+        resolve(settled(task));
+      });
+    });
+    expect(outcome).toBeInstanceOf(TimeoutError);
+  });
+
+  it('with a deadline already passed in a callback a task set up: times out at the wait, keeps what is done', async () => {
+    const queue = new Queue<string>();
+    queue.putNowait('item');
+    const outcomes = await createTask(
+      () =>
+        new Promise<unknown[]>((resolve) => {
+          setTimeout(() => {
+            void Promise.all([
+              settled(timeout(-1, () => sleep(1))),
+              settled(timeout(0, () => queue.get())),
+            ]).then(resolve);
+          }, 1);
+        }),
+    );
+    expect(outcomes.map(kind)).toEqual(['TimeoutError', 'value']);
+    expect(outcomes[1]).toBe('item');
+    expect(queue.empty()).toBe(true);
+  });
+
   it('with a negative ms returns the value of a body that never reaches a cancellation point', async () => {
     using clock = fakeTimers();
     const task = createTask(async () => {

@@ -19,8 +19,9 @@ export type TimeoutBody<T> = (scope: TimeoutScope) => PromiseLike<T> | T;
  * cancellation from outside stays a `CancelledError`, and nested scopes each report only their
  * own deadline. Inside the body, `currentTask().signal` is the scope's signal (aborted at the
  * deadline): pass it to `fetch` and other signal-taking APIs. Outside any task, `body` runs in a
- * new task. A deadline already passed (`ms <= 0`) expires at the next turn of the event loop: a
- * body that finishes without suspending keeps its value, one that suspends times out.
+ * new task. A deadline already passed (`ms <= 0`) expires once the code running now has settled,
+ * before any timer: a body that finishes without suspending keeps its value, one that suspends
+ * times out.
  *
  * @typeParam T - the body's result.
  * @param ms - milliseconds until the deadline, or `null`.

@@ -57,9 +57,9 @@ class WaitUntilFinished<T> extends Wait<T> {
 /**
  * Waits for `aw` with a time limit (asyncio's `wait_for`): at the deadline `aw` is cancelled,
  * and once it has really finished, `TimeoutError` is thrown. `null` waits without limit. A
- * deadline already passed (`ms <= 0`) expires at the next turn of the event loop: an `aw` that is
- * already done, or finishes first, keeps its value (an item got, a lock taken is never lost);
- * otherwise it is cancelled and `TimeoutError` is thrown. The deadline cancels only this wait:
+ * deadline already passed (`ms <= 0`) expires once the code running now has settled, before any
+ * timer: an `aw` that is already done, or finishes first, keeps its value (an item got, a lock
+ * taken is never lost); otherwise it is cancelled and `TimeoutError` is thrown. The deadline cancels only this wait:
  * in a request handler, it times out that request, never the task that started the server.
  *
  * If the task calling `waitFor` is cancelled, `aw` is cancelled too and waited for, then
