@@ -1,6 +1,7 @@
 // Cases 1-3 of the core suite: a task around one call, spawn + join 100k tasks, and a time limit
 // that never fires. Each implementation is a sample for bench/rounds.ts.
 
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { createTask, gather, run, timeout, waitFor } from '@corio/core';
 import pTimeout from 'p-timeout';
 import { effectSpawn, effectSpawnYield, effectTimeoutLoop } from './effect.js';
@@ -71,10 +72,31 @@ export const spawnFns = Array.from({ length: SPAWN_TASKS }, (_, i) => async (): 
 });
 const SPAWN_SUM = (SPAWN_TASKS * (SPAWN_TASKS - 1)) / 2;
 
+// The floor of any task library that finds its current task through AsyncLocalStorage, as corio
+// does: the same calls, each entered with a store of its own (one context frame per call, made
+// with enterWith, as corio's task start makes it), and nothing else.
+const frames = new AsyncLocalStorage<number>();
+
+/** Calls every spawn function in a context frame of its own; the caller's frame is kept. */
+function callInFrames(): Promise<number>[] {
+  return frames.run(-1, () => {
+    const calls = new Array<Promise<number>>(SPAWN_TASKS);
+    for (let i = 0; i < SPAWN_TASKS; i++) {
+      frames.enterWith(i);
+      calls[i] = (spawnFns[i] as () => Promise<number>)();
+    }
+    return calls;
+  });
+}
+
 const spawnSample = {
   promiseAll: () =>
     timed(async () => {
       check(sumOf(await Promise.all(spawnFns.map((fn) => fn()))), SPAWN_SUM, 'Promise.all');
+    }),
+  promiseAllFrames: () =>
+    timed(async () => {
+      check(sumOf(await Promise.all(callInFrames())), SPAWN_SUM, 'Promise.all in frames');
     }),
   gather: () =>
     timed(async () => {
@@ -138,8 +160,14 @@ export const SPAWN_CASE: Case = {
       sample: spawnSample.promiseAll,
     },
     {
+      id: 'spawn.promise-all-frames',
+      label: 'Promise.all, a context frame per call (floor)',
+      sample: spawnSample.promiseAllFrames,
+    },
+    {
       id: 'spawn.gather',
       label: 'createTask each + gather(tasks) top level',
+      vs2: 'spawn.promise-all-frames',
       target: atMost(3),
       sample: spawnSample.gather,
     },

@@ -144,20 +144,18 @@ export class TimeoutScope {
     this.#disarm();
     const when = this.#when;
     if (when === null || when === Infinity) return;
-    const expire = (): void => {
-      this[EXPIRE]();
-    };
     if (when > now()) {
       const deadline = new Deadline(when, this);
       schedule(deadline);
       this.#timer = deadline;
-    } else if (runtime.clock === undefined) {
-      // Not an immediate: a timer due as well (the body's `sleep(1)`) could fire first.
-      this.#timer = new Soon(expire);
-    } else {
-      // A virtual clock's timers fire only when it moves, which a pending immediate holds off.
-      this.#timer = new Timer(0, expire);
+      return;
     }
+    const expire = (): void => {
+      this[EXPIRE]();
+    };
+    // Not an immediate: a timer due as well (the body's `sleep(1)`) could fire first. But a
+    // virtual clock's timers fire only when it moves, which a pending immediate holds off.
+    this.#timer = runtime.clock === undefined ? new Soon(expire) : new Timer(0, expire);
   }
 
   #disarm(): void {
