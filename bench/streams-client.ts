@@ -1,5 +1,5 @@
 // The clients of the streams benchmark, one per process:
-// `tsx bench/streams-client.ts <raw|corio> <echo|lines> <port> [streams module]`.
+// `tsx bench/streams-client.ts <raw|corio|corio-chunks> <echo|lines> <port> [streams module]`.
 // Prints `{}` once ready; on each `run` line on stdin, connects, sends the payload and waits for
 // all of it to come back, then prints `{"ms": N, "cpuMs": N}`: the time from the connection's
 // first byte sent to the last byte received, and the CPU time this process spent on the run.
@@ -7,6 +7,7 @@
 //   raw:   node:net, writes with backpressure, counts the bytes that come back
 //   corio: openConnection, write/drain; reads back with readExactly(64 KiB) (echo) or readLine
 //          per line (lines), checking the bytes
+//   corio-chunks: the same, reading back with read(64 KiB): what has arrived, whole chunks
 import { connect } from 'node:net';
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
@@ -55,7 +56,7 @@ async function corioRun(
   streams: typeof Streams,
   port: number,
   payload: Buffer,
-  lines: boolean,
+  mode: 'exactly' | 'chunks' | 'lines',
 ): Promise<number> {
   const [reader, writer] = await streams.openConnection('127.0.0.1', port);
   const start = performance.now();
@@ -66,13 +67,19 @@ async function corioRun(
     }
   })();
   let received = 0;
-  if (lines) {
+  if (mode === 'lines') {
     for (let i = 0; i < LINES; i++) {
       const line = await reader.readLine();
       if (line.length !== LINE_LENGTH || line[LINE_LENGTH - 1] !== 0x0a) {
         throw new Error(`streams-client: line ${String(i)} came back as ${line.toString()}`);
       }
       received += line.length;
+    }
+  } else if (mode === 'chunks') {
+    while (received < payload.length) {
+      const data = await reader.read(CHUNK);
+      if (data.length === 0) throw new Error(`streams-client: EOF after ${String(received)} bytes`);
+      received += data.length;
     }
   } else {
     while (received < payload.length) {
@@ -89,7 +96,8 @@ async function corioRun(
 async function main(): Promise<void> {
   const [kind, caseId, portText, module] = process.argv.slice(2);
   const port = Number(portText);
-  if ((kind !== 'raw' && kind !== 'corio') || (caseId !== 'echo' && caseId !== 'lines')) {
+  const kinds = ['raw', 'corio', 'corio-chunks'];
+  if (!kinds.includes(kind ?? '') || (caseId !== 'echo' && caseId !== 'lines')) {
     throw new RangeError(`streams-client: unknown kind or case ${String(kind)} ${String(caseId)}`);
   }
   const streams = (await import(
@@ -104,7 +112,12 @@ async function main(): Promise<void> {
     const ms =
       kind === 'raw'
         ? await rawRun(port, payload)
-        : await corioRun(streams, port, payload, caseId === 'lines');
+        : await corioRun(
+            streams,
+            port,
+            payload,
+            caseId === 'lines' ? 'lines' : kind === 'corio-chunks' ? 'chunks' : 'exactly',
+          );
     console.log(JSON.stringify({ ms, cpuMs: cpuMs() - cpu }));
   }
 }

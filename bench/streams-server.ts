@@ -73,6 +73,21 @@ const corioBytes: ClientConnectedCallback = async (reader, writer) => {
   await writer.waitClosed();
 };
 
+/**
+ * corio: read(64 KiB), write, drain: whatever has arrived, up to 64 KiB, as asyncio's echo
+ * servers read; a whole received chunk comes as it is, without a copy.
+ */
+const corioChunks: ClientConnectedCallback = async (reader, writer) => {
+  for (;;) {
+    const data = await reader.read(CHUNK);
+    if (data.length === 0) break;
+    writer.write(data);
+    await writer.drain();
+  }
+  writer.close();
+  await writer.waitClosed();
+};
+
 /** corio: readLine, write, drain, per line. */
 const corioLines: ClientConnectedCallback = async (reader, writer) => {
   for (;;) {
@@ -89,12 +104,14 @@ async function main(): Promise<void> {
   const kind = process.argv[2];
   let close: () => Promise<void>;
   let port: number;
-  if (kind === 'corio-bytes' || kind === 'corio-lines') {
-    const server = await startServer(
-      kind === 'corio-bytes' ? corioBytes : corioLines,
-      '127.0.0.1',
-      0,
-    );
+  const corioHandlers: Record<string, ClientConnectedCallback> = {
+    'corio-bytes': corioBytes,
+    'corio-chunks': corioChunks,
+    'corio-lines': corioLines,
+  };
+  const corioHandler = corioHandlers[kind ?? ''];
+  if (corioHandler !== undefined) {
+    const server = await startServer(corioHandler, '127.0.0.1', 0);
     port = (server.address() as AddressInfo).port;
     close = async () => {
       server.close();

@@ -5,7 +5,8 @@
 // (bench/streams-client.ts), which times each run from its first byte sent to its last byte
 // back. Each round runs every implementation of a case once, in a rotated order; ratios are
 // taken round by round and quoted as min/median/max, with the load average of each round.
-//   echo:  256 MiB in 64 KiB chunks, echoed (corio: readExactly/write/drain; raw: pipe)
+//   echo:  256 MiB in 64 KiB chunks, echoed (corio: readExactly/write/drain, and read/write/drain;
+//          raw: pipe)
 //   lines: 1,000,000 lines of 16 bytes, echoed line by line (corio: readLine/write/drain; raw:
 //          split by hand, one cork per chunk)
 // `--base <path to another packages/streams/src/index.ts>` adds that build of corio, at both
@@ -33,7 +34,7 @@ interface Variant {
   label: string;
   /** A Node kind of streams-server.ts, or a Python mode of streams_asyncio.py. */
   server: { node: string; base?: boolean } | { python: 'bytes' | 'lines' };
-  client: 'raw' | 'corio' | 'corio-base';
+  client: 'raw' | 'corio' | 'corio-chunks' | 'corio-base';
 }
 
 interface RatioSpec {
@@ -57,6 +58,13 @@ const VARIANTS: Variant[] = [
     label: 'corio at both ends (readExactly/write/drain)',
     server: { node: 'corio-bytes' },
     client: 'corio',
+  },
+  {
+    id: 'echo.corio-chunks',
+    caseId: 'echo',
+    label: 'corio at both ends (read/write/drain)',
+    server: { node: 'corio-chunks' },
+    client: 'corio-chunks',
   },
   {
     id: 'echo.base',
@@ -130,6 +138,7 @@ const RATIOS: RatioSpec[] = [
     to: 'echo.raw',
     goal: { text: '≥ 0.9', pass: (r) => r.median >= 0.9 },
   },
+  { id: 'echo: corio read() / raw', of: 'echo.corio-chunks', to: 'echo.raw' },
   { id: 'echo: corio / base', of: 'echo.corio', to: 'echo.base' },
   { id: 'echo: corio server / asyncio server', of: 'echo.corio-server', to: 'echo.asyncio' },
   { id: 'lines: corio / raw', of: 'lines.corio', to: 'lines.raw' },
