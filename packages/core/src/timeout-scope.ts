@@ -4,9 +4,6 @@ import { DESCRIBE, IS_CANCELLATION } from './internal/protocol.js';
 import { describeLeft } from './internal/describe.js';
 import type { ScopeNode } from './internal/scope-node.js';
 import { Deadline, EXPIRE, schedule, unschedule } from './internal/deadlines.js';
-import { runtime } from './internal/current.js';
-import { Soon } from './internal/soon.js';
-import { Timer } from './internal/timer.js';
 import { checkDuration, show } from './internal/validate.js';
 import { now } from './now.js';
 
@@ -44,12 +41,12 @@ type ScopeState = 'created' | 'active' | 'expiring' | 'expired' | 'exited';
  * ```
  */
 export class TimeoutScope {
-  // #timer is set exactly while the state is 'active' with a finite deadline: a Deadline in the
-  // shared schedule, or, for a deadline already passed, a Soon (an immediate on a virtual clock).
+  // #timer is set exactly while the state is 'active' with a finite deadline: its Deadline in the
+  // shared schedule (which expires one already passed once the code running now has settled).
   #when: number | null;
   #state: ScopeState = 'created';
   #node: ScopeNode | undefined = undefined;
-  #timer: Deadline | Soon | Timer | undefined = undefined;
+  #timer: Deadline | undefined = undefined;
   #yieldDue = false;
 
   /** @internal Use {@link timeout} or {@link timeoutAt}. */
@@ -114,7 +111,8 @@ export class TimeoutScope {
   [EXIT](failed: boolean, error: unknown): unknown {
     // A deadline already passed when the body finished first: the body keeps its outcome, and
     // the caller still yields to the event loop (a loop of expired waits must not starve timers).
-    this.#yieldDue = this.#timer instanceof Soon || this.#timer instanceof Timer;
+    const timer = this.#timer;
+    this.#yieldDue = timer !== undefined && timer.when <= now();
     this.#disarm();
     const node = this.#node;
     const outer = node?.close(false) === true;
@@ -144,26 +142,16 @@ export class TimeoutScope {
     this.#disarm();
     const when = this.#when;
     if (when === null || when === Infinity) return;
-    if (when > now()) {
-      const deadline = new Deadline(when, this);
-      schedule(deadline);
-      this.#timer = deadline;
-      return;
-    }
-    const expire = (): void => {
-      this[EXPIRE]();
-    };
-    // Not an immediate: a timer due as well (the body's `sleep(1)`) could fire first. But a
-    // virtual clock's timers fire only when it moves, which a pending immediate holds off.
-    this.#timer = runtime.clock === undefined ? new Soon(expire) : new Timer(0, expire);
+    const deadline = new Deadline(when, this);
+    schedule(deadline);
+    this.#timer = deadline;
   }
 
   #disarm(): void {
     const timer = this.#timer;
     if (timer === undefined) return;
     this.#timer = undefined;
-    if (timer instanceof Deadline) unschedule(timer);
-    else timer.clear();
+    unschedule(timer);
   }
 
   /** @internal The deadline passed. */

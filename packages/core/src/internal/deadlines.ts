@@ -1,5 +1,6 @@
 import type { ClockEntry } from './clock.js';
 import { nodeStorage, runtime } from './current.js';
+import { soon } from './soon.js';
 import { MAX_TIMER_DELAY } from './validate.js';
 
 /** Called on a deadline's owner when it passes. */
@@ -42,10 +43,10 @@ let referenced = false;
 
 /**
  * Schedules `deadline`; it fires once `performance.now()` reaches `when` (or, while a clock is
- * installed, once that clock does: see clock.ts). One already reached
- * fires in a microtask, as asyncio's `call_soon`: before any timer, so `timeout(-1, body)` expires
- * at the body's first cancellation point even when a timer of the body (a `sleep(1)`) is due as
- * well on a loaded machine; a body that ends first has unscheduled it.
+ * installed, once that clock does: see clock.ts). One already reached fires as asyncio's
+ * `call_soon` would (see soon.ts): once the code running now has settled, before any timer, so
+ * `timeout(-1, body)` expires at the body's first cancellation point even when a timer of the
+ * body (a `sleep(1)`) is due as well, and a body that ends first has unscheduled it.
  */
 export function schedule(deadline: Deadline): void {
   const clock = runtime.clock;
@@ -60,7 +61,7 @@ export function schedule(deadline: Deadline): void {
   deadline.index = heap.length;
   heap.push(deadline);
   siftUp(deadline.index);
-  if (deadline.when <= performance.now()) queueMicrotask(expireDue);
+  if (deadline.when <= performance.now()) soon(expireDue);
   else arm();
 }
 
