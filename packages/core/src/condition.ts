@@ -119,7 +119,9 @@ export class Condition {
     let error: unknown;
     let notified = false;
     try {
-      await this.#waiters.enqueue(new QueuedWait<true>(signal, this.#passOn));
+      const wait = new QueuedWait<true>(signal, this.#passOn);
+      this.#waiters.start(wait);
+      wait.resumed(await wait.promise);
       notified = true;
     } catch (caught) {
       failed = true;

@@ -103,9 +103,8 @@ export class Lock {
    * @returns what `fn` returns.
    */
   async use<T>(fn: () => T | PromiseLike<T>, options?: SignalOptions): Promise<T> {
-    // A free lock is taken without an await: no extra turn when nothing has to wait.
-    if (!this.#locked && options?.signal?.aborted !== true) this.#locked = true;
-    else await this.acquire(options);
+    const wait = this.#acquireOwn(options?.signal);
+    if (wait !== undefined) wait.resumed(await wait.promise);
     try {
       return await fn();
     } finally {
@@ -120,8 +119,24 @@ export class Lock {
    * @param options - `signal` gives up waiting for the lock.
    */
   async guard(options?: SignalOptions): Promise<Guard> {
-    await this.acquire(options);
+    const wait = this.#acquireOwn(options?.signal);
+    if (wait !== undefined) wait.resumed(await wait.promise);
     return releaseGuard(this.#giveBack);
+  }
+
+  /**
+   * acquire() for a caller that awaits the wait itself (use, guard): takes a free lock now, with
+   * no turn lost, or returns the wait, which only the caller holds (no promise is made for others
+   * to cancel it by).
+   */
+  #acquireOwn(signal: AbortSignal | undefined): QueuedWait<true> | undefined {
+    if (!this.#locked && signal?.aborted !== true) {
+      this.#locked = true;
+      return undefined;
+    }
+    const wait = new QueuedWait<true>(signal, this.#giveBack);
+    this.#waiters.start(wait);
+    return wait;
   }
 
   /** Renders the state: `<Lock [locked, waiters:2]>`. */

@@ -102,10 +102,8 @@ export class Semaphore {
    * @typeParam T - `fn`'s result.
    */
   async use<T>(fn: () => T | PromiseLike<T>, options?: SignalOptions): Promise<T> {
-    // A free permit is taken without an await: no extra turn when nothing has to wait.
-    const signal = options?.signal;
-    if (this.#value > 0 && signal?.aborted !== true) this.#value--;
-    else await this.acquire(options);
+    const wait = this.#acquireOwn(options?.signal);
+    if (wait !== undefined) wait.resumed(await wait.promise);
     try {
       return await fn();
     } finally {
@@ -118,8 +116,24 @@ export class Semaphore {
    * `await using _ = await sem.guard()`.
    */
   async guard(options?: SignalOptions): Promise<Guard> {
-    await this.acquire(options);
+    const wait = this.#acquireOwn(options?.signal);
+    if (wait !== undefined) wait.resumed(await wait.promise);
     return releaseGuard(this.#giveBack);
+  }
+
+  /**
+   * acquire() for a caller that awaits the wait itself (use, guard): takes a free permit now,
+   * with no turn lost, or returns the wait, which only the caller holds (no promise is made for
+   * others to cancel it by).
+   */
+  #acquireOwn(signal: AbortSignal | undefined): QueuedWait<true> | undefined {
+    if (this.#value > 0 && signal?.aborted !== true) {
+      this.#value--;
+      return undefined;
+    }
+    const wait = new QueuedWait<true>(signal, this.#giveBack);
+    this.#waiters.start(wait);
+    return wait;
   }
 
   /** Renders the state: `<Semaphore [locked, value:0, waiters:2]>`. */

@@ -42,6 +42,7 @@ interface Permits {
   readonly name: string;
   readonly permits: number;
   acquire(options?: { signal?: AbortSignal }): Promise<true>;
+  use<T>(fn: () => T | PromiseLike<T>, options?: { signal?: AbortSignal }): Promise<T>;
   release(): void;
   readonly value: number;
   /** A release with no permit out: what the primitive must do. */
@@ -69,6 +70,7 @@ function lock(): Permits {
     name: 'Lock',
     permits: 1,
     acquire: (options) => l.acquire(options),
+    use: (fn, options) => l.use(fn, options),
     release: () => {
       l.release();
     },
@@ -80,8 +82,17 @@ function lock(): Permits {
   };
 }
 
+/** How an actor takes a permit: `acquire()`, or `use(fn)` (released when `fn` returns). */
+type Via = 'acquire' | 'use';
+const viaOf = (i: number): Via => (i < 2 ? 'acquire' : 'use');
+
 interface PermitActor {
   readonly kind: Kind;
+  readonly via: Via;
+  /** For `use`: ends the holder's `fn`, after which `use` releases the permit. */
+  unhold: (() => void) | undefined;
+  /** Whether its task was cancelled while it waited (then `fn` must never run). */
+  cancelled: boolean;
   status: 'idle' | 'waiting' | 'holding';
   /** When its current acquire() was called (Infinity: its task has not started yet). */
   seq: number;
@@ -130,6 +141,9 @@ const permitStep: fc.Arbitrary<PermitStep> = fc.oneof(
 async function runPermits(primitive: Permits, steps: PermitStep[]): Promise<void> {
   const actors: PermitActor[] = Array.from({ length: ACTORS }, (_, i) => ({
     kind: kindOf(i),
+    via: viaOf(i),
+    unhold: undefined,
+    cancelled: false,
     status: 'idle',
     seq: Infinity,
     task: undefined,
@@ -138,18 +152,33 @@ async function runPermits(primitive: Permits, steps: PermitStep[]): Promise<void
   let seq = 0;
   const holders = (): number => actors.filter((a) => a.status === 'holding').length;
 
+  // use(fn): `fn` holds the permit until the test releases it; it never runs for a waiter
+  // cancelled or aborted.
+  const hold = (a: PermitActor) => (): Promise<void> => {
+    expect(a.status).toBe('waiting');
+    // A cancel that came with the permit (same tick) still wins: the permit goes back.
+    expect(a.cancelled).toBe(false);
+    a.status = 'holding';
+    return new Promise<void>((resolve) => {
+      a.unhold = resolve;
+    });
+  };
   const acquire = (a: PermitActor): void => {
     if (a.status !== 'idle') return;
     a.status = 'waiting';
     a.seq = Infinity;
+    a.cancelled = false;
     if (a.kind === 'task') {
       let started = false;
       const task = createTask(async () => {
         started = true;
         a.seq = ++seq;
         try {
-          await primitive.acquire();
-          a.status = 'holding';
+          if (a.via === 'use') await primitive.use(hold(a));
+          else {
+            await primitive.acquire();
+            a.status = 'holding';
+          }
         } catch (error) {
           expect(isCancelledError(error), String(error)).toBe(true);
           a.status = 'idle';
@@ -165,9 +194,10 @@ async function runPermits(primitive: Permits, steps: PermitStep[]): Promise<void
       const controller = new AbortController();
       a.controller = controller;
       a.seq = ++seq;
-      primitive.acquire({ signal: controller.signal }).then(
+      const options = { signal: controller.signal };
+      (a.via === 'use' ? primitive.use(hold(a), options) : primitive.acquire(options)).then(
         () => {
-          a.status = 'holding';
+          if (a.via === 'acquire') a.status = 'holding';
         },
         (error: unknown) => {
           expect(error).toBe(ABORTED);
@@ -179,12 +209,15 @@ async function runPermits(primitive: Permits, steps: PermitStep[]): Promise<void
   const release = (a: PermitActor): void => {
     if (a.status !== 'holding') return;
     a.status = 'idle';
-    primitive.release();
+    if (a.via === 'use') a.unhold?.();
+    else primitive.release();
   };
   const cancel = (a: PermitActor): void => {
     if (a.status !== 'waiting') return;
-    if (a.kind === 'task') a.task?.cancel();
-    else a.controller?.abort(ABORTED);
+    if (a.kind === 'task') {
+      a.cancelled = true;
+      a.task?.cancel();
+    } else a.controller?.abort(ABORTED);
   };
 
   const checkAlways = (): void => {

@@ -53,6 +53,18 @@ export class QueuedWait<T> extends Wait<T> {
    * What the caller awaits: the wait's promise, with the check on resume when there is something
    * to give back; it carries the wait (see protocol.ts, WORK).
    */
+  /**
+   * For a caller that awaits `promise` itself (a `use(fn)`, whose wait nobody else holds): the
+   * check on resume that `result` makes in a reaction of its own. Call it right after the await.
+   *
+   * @throws `CancelledError` (after giving the value back) if a cancellation reached the waiting
+   * code after the hand-off.
+   */
+  resumed(value: T): void {
+    const giveBack = this.#giveBack;
+    if (giveBack !== undefined) this.#resume(value, giveBack);
+  }
+
   get result(): Promise<T> {
     const giveBack = this.#giveBack;
     if (giveBack === undefined) return withWork(this.promise, this);
@@ -152,6 +164,15 @@ export class WaiterQueue<T> {
   enqueue(wait: QueuedWait<T>): Promise<T> {
     if (wait.begin()) this.push(wait);
     return wait.result;
+  }
+
+  /**
+   * Like `enqueue`, for a caller that awaits `wait.promise` itself and calls `wait.resumed()`
+   * after it (a `use(fn)`, whose wait nobody else holds): one promise and one reaction fewer
+   * than `result`.
+   */
+  start(wait: QueuedWait<T>): void {
+    if (wait.begin()) this.push(wait);
   }
 
   /** Appends a started wait. */
