@@ -46,6 +46,19 @@ const cases: Record<string, (core: Core) => Promise<number>> = {
     await Promise.all(calls);
     return ((performance.now() - start) / TASKS) * 1e6;
   },
+  // 100k calls through Semaphore(100).use, joined with Promise.all (contended: most calls wait).
+  semaphore: async (core) => {
+    const job = async (): Promise<number> => {
+      await Promise.resolve();
+      return 1;
+    };
+    const sem = new core.Semaphore(100);
+    const start = performance.now();
+    const calls: Promise<number>[] = [];
+    for (let i = 0; i < TASKS; i++) calls.push(sem.use(job));
+    await Promise.all(calls);
+    return ((performance.now() - start) / TASKS) * 1e6;
+  },
   // A 10 s timeout() that never fires, around a body that returns after one microtask.
   timeout: async (core) => {
     const body = async (): Promise<number> => {
