@@ -50,10 +50,6 @@ export class QueuedWait<T> extends Wait<T> {
   }
 
   /**
-   * What the caller awaits: the wait's promise, with the check on resume when there is something
-   * to give back; it carries the wait (see protocol.ts, WORK).
-   */
-  /**
    * For a caller that awaits `promise` itself (a `use(fn)`, whose wait nobody else holds): the
    * check on resume that `result` makes in a reaction of its own. Call it right after the await.
    *
@@ -65,6 +61,10 @@ export class QueuedWait<T> extends Wait<T> {
     if (giveBack !== undefined) this.#resume(value, giveBack);
   }
 
+  /**
+   * What the caller awaits: the wait's promise, with the check on resume when there is something
+   * to give back; it carries the wait (see protocol.ts, WORK).
+   */
   get result(): Promise<T> {
     const giveBack = this.#giveBack;
     if (giveBack === undefined) return withWork(this.promise, this);
