@@ -45,8 +45,8 @@ import { CANCEL_NOW, DEFERRED, LAUNCH, START, START_OWNER } from './internal/sym
 import {
   NEXT,
   PREV,
-  deferredGate,
   register,
+  launchDeferred,
   registerDeferred,
   unregister,
 } from './internal/task-registry.js';
@@ -124,7 +124,7 @@ export class Task<T> extends Future<T> {
       this.#fn = fn;
       register(this);
     } else {
-      this.#fn = new Deferred(fn, owner, deferredGate());
+      this.#fn = new Deferred(fn, owner);
       registerDeferred(this);
     }
   }
@@ -197,7 +197,7 @@ export class Task<T> extends Future<T> {
     const deferred = this.#fn;
     if (!(deferred instanceof Deferred)) return;
     this.#fn = deferred.fn as () => T | PromiseLike<T>;
-    (deferred.open as (task: this) => void)(this);
+    launchDeferred(this, deferred);
   }
 
   /** The task's name (settable; any value is stored as a string, as asyncio does). */

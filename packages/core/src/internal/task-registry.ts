@@ -1,5 +1,5 @@
+import type { AsyncResource } from 'node:async_hooks';
 import { enterStaysInReaction, nodeStorage } from './current.js';
-import { forgetResolvers, lastReject, newPromise } from './deferred.js';
 import { START } from './symbols.js';
 
 /** What the registry needs of a task: its links and its first step. */
@@ -64,7 +64,7 @@ export function register(task: Registered): void {
   void STARTED.then(startNext);
 }
 
-/** Adds a task whose start comes later, with {@link launch}. */
+/** Adds a task whose start comes later, with {@link launchDeferred}. */
 export function registerDeferred(task: Registered): void {
   task[PREV] = undefined;
   task[NEXT] = deferredHead;
@@ -74,37 +74,18 @@ export function registerDeferred(task: Registered): void {
 }
 
 /**
- * A gate for a task registered with {@link registerDeferred}: `open(task)` starts it, in the
- * async context of the code that called `deferredGate()` (the task's creator), as a task's start
- * reaction would. One pending promise and its reaction, made where the task is made: the cheapest
- * way to keep a context for later (AsyncLocalStorage.snapshot() makes an AsyncResource).
+ * Moves a task registered with {@link registerDeferred} to the pending list and schedules its
+ * start as {@link register} does, in `context`: the async context of its creator, as if it had
+ * been created now.
  */
-export function deferredGate(): (task: Registered) => void {
-  const gate = newPromise<never>();
-  // Opened through the rejection channel: a task is a thenable, and a promise resolved with a
-  // thenable would adopt it instead of handing it over.
-  const open = lastReject as (task: Registered) => void;
-  forgetResolvers();
-  void gate.then(undefined, startDeferred);
-  return open;
-}
-
-/** Moves a task from the deferred list to the pending list, and starts it. */
-function startDeferred(task: Registered): void {
+export function launchDeferred(task: Registered, context: AsyncResource): void {
   const prev = task[PREV];
   const next = task[NEXT];
   if (prev === undefined) deferredHead = next;
   else prev[NEXT] = next;
   if (next !== undefined) next[PREV] = prev;
   deferredCount--;
-  // At the head: the tasks from nextToStart on must be the ones still to start.
-  task[PREV] = undefined;
-  task[NEXT] = head;
-  if (head === undefined) tail = task;
-  else head[PREV] = task;
-  head = task;
-  count++;
-  start(task);
+  context.runInAsyncScope(register, undefined, task);
 }
 
 /** Removes a finished task from the pending list. */
