@@ -682,6 +682,31 @@ function apiPageExists(path: string): boolean {
   return name !== '' && new RegExp(`\\b${name}\\b`).test(readFileSync(index, 'utf8'));
 }
 
+describe('figures in the Markdown pages', () => {
+  it('cite bench/results files that exist (a figure whose file is gone is stale)', () => {
+    const root = resolve(DOCS, '..');
+    const problems: string[] = [];
+    for (const page of markdownPages()) {
+      const text = readFileSync(page, 'utf8');
+      for (const match of text.matchAll(/bench\/results\/([\w.{},-]+\.json)/g)) {
+        const cited = match[1] ?? '';
+        // `{22,24}.json` names 22.json and 24.json.
+        const braces = /\{([^}]*)\}/.exec(cited);
+        const names =
+          braces === null
+            ? [cited]
+            : (braces[1] ?? '').split(',').map((part) => cited.replace(braces[0], part));
+        for (const name of names) {
+          if (!existsSync(join(root, 'bench', 'results', name))) {
+            problems.push(`${relative(DOCS, page)}: bench/results/${name} does not exist`);
+          }
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+});
+
 describe('links in the Markdown pages', () => {
   it('reads inline links and definitions, not code', () => {
     const page = [
