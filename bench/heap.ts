@@ -1,13 +1,15 @@
-// Heap bytes per pending task: start N tasks that each wait forever, force a full GC, and
-// divide the growth of `heapUsed` by N. Needs `gc()` (node --expose-gc). Bytes do not drift with
+// Heap bytes per pending task: start N tasks that each wait forever (or N calls queued behind a
+// limiter's only slot), force a full GC, and divide the growth of `heapUsed` by N. Needs `gc()` (node --expose-gc). Bytes do not drift with
 // the machine's load, so this case is not paired in rounds; what does move the figure is what ran
 // before in the same heap (a corio variant measured right after the promise baseline grew by
 // ~700 B/task more than after itself or Effect), so bench/index.ts measures each variant in a
 // fresh process: one warm-up sample, then the measured ones.
 
-import { Future, createTask, gather, sleep } from '@corio/core';
-import type { Task } from '@corio/core';
+import { Future, createTask, gather, limiter, sleep } from '@corio/core';
+import type { LimitFunction, Task } from '@corio/core';
 import { Effect, Fiber } from 'effect';
+import pLimit from 'p-limit';
+import type { LimitFunction as PLimitFunction } from 'p-limit';
 import { median } from './harness.js';
 
 /** How many pending tasks each heap sample holds. */
@@ -34,6 +36,14 @@ interface Variant {
 }
 
 const forever = (): Future<never> => new Future<never>();
+
+/** What a queued-call sample holds besides its slots: the limiter, and the call holding its slot. */
+interface QueuedSample<L> {
+  readonly limit: L;
+  readonly blocker: { setResult(value: undefined): void };
+  readonly first: PromiseLike<unknown>;
+}
+const queued = new WeakMap<unknown[], QueuedSample<LimitFunction | PLimitFunction>>();
 
 async function cancelAll(slots: unknown[]): Promise<void> {
   const tasks = slots as Task<unknown>[];
@@ -89,6 +99,56 @@ const VARIANTS: readonly Variant[] = [
       }
     },
     finish: cancelAll,
+  },
+  {
+    // A limiter's call waiting for a slot: a pending task whose start waits (the slot is held by
+    // a call that waits for the sample to end).
+    id: 'heap.limiter-queued',
+    label: 'corio limiter: a queued limit(fn) call',
+    start(slots, counter) {
+      const blocker = new Future<undefined>();
+      const limit = limiter(1);
+      queued.set(slots, { limit, blocker, first: limit(() => blocker) });
+      for (let i = 0; i < slots.length; i++) {
+        slots[i] = limit(() => i);
+        counter.started++;
+      }
+    },
+    async finish(slots) {
+      const held = queued.get(slots) as QueuedSample<LimitFunction>;
+      held.limit.clearQueue();
+      held.blocker.setResult(undefined);
+      await held.first;
+      const tasks = slots as Task<number>[];
+      await gather(tasks, { returnExceptions: true });
+      if (!tasks.every((task) => task.cancelled())) throw new Error('heap: a queued call ran');
+    },
+  },
+  {
+    id: 'heap.p-limit-queued',
+    label: 'p-limit: a queued limit(fn) call',
+    start(slots, counter) {
+      let open = (): void => undefined;
+      const blocker = new Promise<undefined>((resolve) => {
+        open = () => {
+          resolve(undefined);
+        };
+      });
+      const limit = pLimit(1);
+      queued.set(slots, { limit, blocker: { setResult: open }, first: limit(() => blocker) });
+      for (let i = 0; i < slots.length; i++) {
+        slots[i] = limit(() => i);
+        counter.started++;
+      }
+    },
+    async finish(slots) {
+      const held = queued.get(slots) as QueuedSample<PLimitFunction>;
+      // p-limit leaves the cleared calls' promises pending for good: they become garbage.
+      held.limit.clearQueue();
+      held.blocker.setResult(undefined);
+      await held.first;
+      if (held.limit.pendingCount !== 0) throw new Error('heap: p-limit kept queued calls');
+    },
   },
   {
     id: 'heap.effect',
