@@ -45,8 +45,8 @@ import { CANCEL_NOW, DEFERRED, LAUNCH, START, START_OWNER } from './internal/sym
 import {
   NEXT,
   PREV,
-  register,
   launchDeferred,
+  register,
   registerDeferred,
   unregister,
 } from './internal/task-registry.js';
