@@ -6,10 +6,9 @@
 // fresh process: one warm-up sample, then the measured ones.
 
 import { Future, createTask, gather, limiter, sleep } from '@corio/core';
-import type { LimitFunction, Task } from '@corio/core';
+import type { Task } from '@corio/core';
 import { Effect, Fiber } from 'effect';
 import pLimit from 'p-limit';
-import type { LimitFunction as PLimitFunction } from 'p-limit';
 import { median } from './harness.js';
 
 /** How many pending tasks each heap sample holds. */
@@ -37,13 +36,57 @@ interface Variant {
 
 const forever = (): Future<never> => new Future<never>();
 
-/** What a queued-call sample holds besides its slots: the limiter, and the call holding its slot. */
-interface QueuedSample<L> {
-  readonly limit: L;
-  readonly blocker: { setResult(value: undefined): void };
-  readonly first: PromiseLike<unknown>;
+/** What both p-limit's `limit` and corio's limiter offer (corio's is a drop-in for p-limit's). */
+interface Queueing {
+  (fn: () => unknown): PromiseLike<unknown>;
+  clearQueue(): void;
+  readonly pendingCount: number;
 }
-const queued = new WeakMap<unknown[], QueuedSample<LimitFunction | PLimitFunction>>();
+
+/**
+ * Calls queued behind the only slot of `makeLimit(1)`, held by a first call until the sample
+ * ends; then the queue is cleared and `cleared(slots)` checks what became of the calls.
+ */
+function queuedCalls(
+  id: string,
+  label: string,
+  makeLimit: (concurrency: number) => Queueing,
+  cleared: (slots: unknown[]) => Promise<void>,
+): Variant {
+  const held = new WeakMap<
+    unknown[],
+    { limit: Queueing; open: () => void; first: PromiseLike<unknown> }
+  >();
+  return {
+    id,
+    label,
+    start(slots, counter) {
+      let open = (): void => undefined;
+      const blocker = new Promise<undefined>((resolve) => {
+        open = () => {
+          resolve(undefined);
+        };
+      });
+      const limit = makeLimit(1);
+      held.set(slots, { limit, open, first: limit(() => blocker) });
+      for (let i = 0; i < slots.length; i++) {
+        slots[i] = limit(() => i);
+        counter.started++;
+      }
+    },
+    async finish(slots) {
+      const { limit, open, first } = held.get(slots) ?? {};
+      if (limit === undefined || open === undefined || first === undefined) {
+        throw new Error(`heap: ${id} finished a sample it did not start`);
+      }
+      limit.clearQueue();
+      open();
+      await first;
+      if (limit.pendingCount !== 0) throw new Error(`heap: ${id} kept queued calls`);
+      await cleared(slots);
+    },
+  };
+}
 
 async function cancelAll(slots: unknown[]): Promise<void> {
   const tasks = slots as Task<unknown>[];
@@ -100,56 +143,21 @@ const VARIANTS: readonly Variant[] = [
     },
     finish: cancelAll,
   },
-  {
-    // A limiter's call waiting for a slot: a pending task whose start waits (the slot is held by
-    // a call that waits for the sample to end).
-    id: 'heap.limiter-queued',
-    label: 'corio limiter: a queued limit(fn) call',
-    start(slots, counter) {
-      const blocker = new Future<undefined>();
-      const limit = limiter(1);
-      queued.set(slots, { limit, blocker, first: limit(() => blocker) });
-      for (let i = 0; i < slots.length; i++) {
-        slots[i] = limit(() => i);
-        counter.started++;
-      }
-    },
-    async finish(slots) {
-      const held = queued.get(slots) as QueuedSample<LimitFunction>;
-      held.limit.clearQueue();
-      held.blocker.setResult(undefined);
-      await held.first;
+  // A limiter's call waiting for a slot: a pending task whose start waits.
+  queuedCalls(
+    'heap.limiter-queued',
+    'corio limiter: a queued limit(fn) call',
+    limiter,
+    async (slots) => {
       const tasks = slots as Task<number>[];
       await gather(tasks, { returnExceptions: true });
       if (!tasks.every((task) => task.cancelled())) throw new Error('heap: a queued call ran');
     },
-  },
-  {
-    id: 'heap.p-limit-queued',
-    label: 'p-limit: a queued limit(fn) call',
-    start(slots, counter) {
-      let open = (): void => undefined;
-      const blocker = new Promise<undefined>((resolve) => {
-        open = () => {
-          resolve(undefined);
-        };
-      });
-      const limit = pLimit(1);
-      queued.set(slots, { limit, blocker: { setResult: open }, first: limit(() => blocker) });
-      for (let i = 0; i < slots.length; i++) {
-        slots[i] = limit(() => i);
-        counter.started++;
-      }
-    },
-    async finish(slots) {
-      const held = queued.get(slots) as QueuedSample<PLimitFunction>;
-      // p-limit leaves the cleared calls' promises pending for good: they become garbage.
-      held.limit.clearQueue();
-      held.blocker.setResult(undefined);
-      await held.first;
-      if (held.limit.pendingCount !== 0) throw new Error('heap: p-limit kept queued calls');
-    },
-  },
+  ),
+  // p-limit leaves the cleared calls' promises pending for good: they become garbage.
+  queuedCalls('heap.p-limit-queued', 'p-limit: a queued limit(fn) call', pLimit, () =>
+    Promise.resolve(),
+  ),
   {
     id: 'heap.effect',
     label: 'Effect fiber suspended in Effect.async (runFork)',

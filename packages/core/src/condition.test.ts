@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { flushMicrotasks } from '../test/helpers.js';
-import { CancelledError, Condition, InvalidStateError, Lock, createTask } from './index.js';
+import { CancelledError, Condition, Future, InvalidStateError, Lock, createTask } from './index.js';
 import type { Task } from './index.js';
 
 /** A task that waits on `cond` once, holding the lock around it, and logs how wait() ended. */
@@ -152,6 +152,45 @@ describe('Condition', () => {
     await expect(task).rejects.toBeInstanceOf(CancelledError);
     expect(log).toEqual(['a CancelledError, locked=true']);
     expect(cond.locked()).toBe(false);
+  });
+
+  it('a wait() in a callback a task set up is cancelled with the task, the lock taken back', async () => {
+    const cond = new Condition();
+    const log: string[] = [];
+    let waiting: Promise<true> | undefined;
+    const task = createTask(async () => {
+      await new Promise<void>((resolve) => {
+        setImmediate(() => {
+          waiting = (async () => {
+            await cond.acquire();
+            try {
+              return await cond.wait();
+            } finally {
+              log.push(`callback's wait() ended, locked=${String(cond.locked())}`);
+              cond.release();
+            }
+          })();
+          resolve();
+        });
+      });
+      await new Future(); // holds the task open until it is cancelled
+    });
+    await flushMicrotasks(); // the task has started and set up its callback
+    await new Promise((resolve) => setImmediate(resolve));
+    await flushMicrotasks();
+    expect(cond.toString()).toBe('<Condition [unlocked, waiters:1]>');
+    const b = waiter(cond, 'b', log);
+    await flushMicrotasks();
+    task.cancel();
+    await expect(waiting).rejects.toBeInstanceOf(CancelledError);
+    await expect(task).rejects.toBeInstanceOf(CancelledError);
+    // b's notification is b's alone: the cancelled wait took none.
+    await cond.acquire();
+    cond.notify();
+    cond.release();
+    await b;
+    expect(log).toEqual(["callback's wait() ended, locked=true", 'b woke, locked=true']);
+    expect(cond.toString()).toBe('<Condition [unlocked]>');
   });
 
   it('a waiter cancelled in the tick of notify() passes the notification on', async () => {

@@ -1,7 +1,7 @@
 import { InvalidStateError } from './errors.js';
 import { releaseGuard } from './internal/guard.js';
 import { inspectSymbol } from './internal/inspect.js';
-import { QueuedWait, WaiterQueue, abortedCall } from './internal/waiter-queue.js';
+import { QueuedWait, WaiterQueue } from './internal/waiter-queue.js';
 import type { Guard } from './semaphore.js';
 import type { SignalOptions } from './suspend.js';
 
@@ -71,13 +71,8 @@ export class Lock {
    * @throws `CancelledError` if the waiting task is cancelled; the signal's reason if aborted.
    */
   acquire(options?: SignalOptions): Promise<true> {
-    const aborted = abortedCall(options?.signal);
-    if (aborted !== undefined) return aborted;
-    if (!this.#locked) {
-      this.#locked = true;
-      return ACQUIRED;
-    }
-    return this.#waiters.enqueue(new QueuedWait<true>(options?.signal, this.#giveBack));
+    const wait = this.#take(options?.signal);
+    return wait === undefined ? ACQUIRED : wait.result;
   }
 
   /**
@@ -103,7 +98,7 @@ export class Lock {
    * @returns what `fn` returns.
    */
   async use<T>(fn: () => T | PromiseLike<T>, options?: SignalOptions): Promise<T> {
-    const wait = this.#acquireOwn(options?.signal);
+    const wait = this.#take(options?.signal);
     if (wait !== undefined) wait.resumed(await wait.promise);
     try {
       return await fn();
@@ -119,17 +114,17 @@ export class Lock {
    * @param options - `signal` gives up waiting for the lock.
    */
   async guard(options?: SignalOptions): Promise<Guard> {
-    const wait = this.#acquireOwn(options?.signal);
+    const wait = this.#take(options?.signal);
     if (wait !== undefined) wait.resumed(await wait.promise);
     return releaseGuard(this.#giveBack);
   }
 
   /**
-   * acquire() for a caller that awaits the wait itself (use, guard): takes a free lock now, with
-   * no turn lost, or returns the wait, which only the caller holds (no promise is made for others
-   * to cancel it by).
+   * Takes a free lock now, with no turn lost (returns undefined), or starts a wait for one.
+   * acquire() hands out the wait's `result`; use() and guard(), whose wait nobody else holds,
+   * await its promise and call `resumed()`: no promise is made for others to cancel it by.
    */
-  #acquireOwn(signal: AbortSignal | undefined): QueuedWait<true> | undefined {
+  #take(signal: AbortSignal | undefined): QueuedWait<true> | undefined {
     if (!this.#locked && signal?.aborted !== true) {
       this.#locked = true;
       return undefined;

@@ -21,71 +21,63 @@ const primitives: [string, () => Permits][] = [
 /** Whether the primitive is free: nobody holds it and nobody waits. */
 const free = (prim: Permits): boolean => /unlocked(, value:1)?\]>$/.test(prim.toString());
 
+/** The two ways of holding a permit for a while: `hold()` runs while it is held. */
+const takes: [string, (prim: Permits, hold: () => unknown) => Promise<unknown>][] = [
+  ['use()', (prim, hold) => prim.use(hold)],
+  [
+    'guard()',
+    async (prim, hold) => {
+      using _ = await prim.guard();
+      hold();
+    },
+  ],
+];
+
 describe.each(primitives)('%s: use() and guard()', (name, make) => {
-  it('use(): a waiter cancelled in the tick of release() never runs fn; the next one does', async () => {
-    const prim = make();
-    await prim.acquire();
-    const log: string[] = [];
-    const b = createTask(() => prim.use(() => log.push('b ran')));
-    const c = createTask(() => prim.use(() => log.push('c ran')));
-    await flushMicrotasks();
-    expect(prim.toString()).toMatch(/waiters:2/);
-    prim.release();
-    b.cancel();
-    await expect(b).rejects.toBeInstanceOf(CancelledError);
-    await c;
-    expect(log).toEqual(['c ran']);
-    expect(free(prim), prim.toString()).toBe(true);
-  });
+  // Two waiters, b then c; b is cancelled in the tick of the release, before it or after it.
+  it.each(
+    takes.flatMap(([how, take]) =>
+      (['after', 'before'] as const).map((when) => [how, when, take] as const),
+    ),
+  )(
+    '%s: a waiter cancelled %s the release never holds it; the next one does',
+    async (_, when, take) => {
+      const prim = make();
+      await prim.acquire();
+      const log: string[] = [];
+      const b = createTask(() => take(prim, () => log.push('b held')));
+      const c = createTask(() => take(prim, () => log.push('c held')));
+      await flushMicrotasks();
+      expect(prim.toString()).toMatch(/waiters:2/);
+      if (when === 'after') {
+        prim.release();
+        b.cancel();
+      } else {
+        b.cancel();
+        prim.release();
+      }
+      await expect(b).rejects.toBeInstanceOf(CancelledError);
+      await c;
+      expect(log).toEqual(['c held']);
+      expect(free(prim), prim.toString()).toBe(true);
+    },
+  );
 
-  it('use(): a lone waiter cancelled in the tick of release() leaves it free', async () => {
-    const prim = make();
-    await prim.acquire();
-    const fn = vi.fn();
-    const b = createTask(() => prim.use(fn));
-    await flushMicrotasks();
-    prim.release();
-    b.cancel();
-    await expect(b).rejects.toBeInstanceOf(CancelledError);
-    expect(fn).not.toHaveBeenCalled();
-    expect(free(prim), prim.toString()).toBe(true);
-  });
-
-  it('use(): a cancel before the release leaves the queue; the release goes to the next', async () => {
-    const prim = make();
-    await prim.acquire();
-    const log: string[] = [];
-    const b = createTask(() => prim.use(() => log.push('b ran')));
-    const c = createTask(() => prim.use(() => log.push('c ran')));
-    await flushMicrotasks();
-    b.cancel();
-    prim.release();
-    await expect(b).rejects.toBeInstanceOf(CancelledError);
-    await c;
-    expect(log).toEqual(['c ran']);
-    expect(free(prim), prim.toString()).toBe(true);
-  });
-
-  it('guard(): a waiter cancelled in the tick of release() gets no guard; the next one does', async () => {
-    const prim = make();
-    await prim.acquire();
-    const log: string[] = [];
-    const b = createTask(async () => {
-      using _ = await prim.guard();
-      log.push('b held');
-    });
-    const c = createTask(async () => {
-      using _ = await prim.guard();
-      log.push('c held');
-    });
-    await flushMicrotasks();
-    prim.release();
-    b.cancel();
-    await expect(b).rejects.toBeInstanceOf(CancelledError);
-    await c;
-    expect(log).toEqual(['c held']);
-    expect(free(prim), prim.toString()).toBe(true);
-  });
+  it.each(takes)(
+    '%s: a lone waiter cancelled in the tick of release() leaves it free',
+    async (_, take) => {
+      const prim = make();
+      await prim.acquire();
+      const fn = vi.fn();
+      const b = createTask(() => take(prim, fn));
+      await flushMicrotasks();
+      prim.release();
+      b.cancel();
+      await expect(b).rejects.toBeInstanceOf(CancelledError);
+      expect(fn).not.toHaveBeenCalled();
+      expect(free(prim), prim.toString()).toBe(true);
+    },
+  );
 
   it('use() and guard() throw CancelledError at once for a cancel already pending', async () => {
     const prim = make();
@@ -125,29 +117,32 @@ describe.each(primitives)('%s: use() and guard()', (name, make) => {
     expect(free(prim), prim.toString()).toBe(true);
   });
 
-  it('use() waiting in a callback a task set up is cancelled with the task', async () => {
-    const prim = make();
-    await prim.acquire();
-    const fn = vi.fn();
-    let waiting: Promise<unknown> | undefined;
-    const task = createTask(async () => {
-      await new Promise<void>((resolve) => {
-        setImmediate(() => {
-          waiting = prim.use(fn);
-          resolve();
+  it.each(takes)(
+    '%s waiting in a callback a task set up is cancelled with the task',
+    async (_, take) => {
+      const prim = make();
+      await prim.acquire();
+      const fn = vi.fn();
+      let waiting: Promise<unknown> | undefined;
+      const task = createTask(async () => {
+        await new Promise<void>((resolve) => {
+          setImmediate(() => {
+            waiting = take(prim, fn);
+            resolve();
+          });
         });
+        await new Future(); // holds the task open until it is cancelled
       });
-      await new Future(); // holds the task open until it is cancelled
-    });
-    await flushMicrotasks(); // the task has started and set up its callback
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(prim.toString()).toMatch(/waiters:1/);
-    task.cancel();
-    await expect(waiting).rejects.toBeInstanceOf(CancelledError);
-    await expect(task).rejects.toBeInstanceOf(CancelledError);
-    expect(prim.toString()).not.toMatch(/waiters/);
-    prim.release();
-    expect(fn).not.toHaveBeenCalled();
-    expect(free(prim), prim.toString()).toBe(true);
-  });
+      await flushMicrotasks(); // the task has started and set up its callback
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(prim.toString()).toMatch(/waiters:1/);
+      task.cancel();
+      await expect(waiting).rejects.toBeInstanceOf(CancelledError);
+      await expect(task).rejects.toBeInstanceOf(CancelledError);
+      expect(prim.toString()).not.toMatch(/waiters/);
+      prim.release();
+      expect(fn).not.toHaveBeenCalled();
+      expect(free(prim), prim.toString()).toBe(true);
+    },
+  );
 });

@@ -59,8 +59,9 @@ class WaitUntilFinished<T> extends Wait<T> {
  * and once it has really finished, `TimeoutError` is thrown. `null` waits without limit. A
  * deadline already passed (`ms <= 0`) expires once the code running now has settled, before any
  * timer: an `aw` that is already done, or finishes first, keeps its value (an item got, a lock
- * taken is never lost); otherwise it is cancelled and `TimeoutError` is thrown. The deadline cancels only this wait:
- * in a request handler, it times out that request, never the task that started the server.
+ * taken is never lost); otherwise it is cancelled and `TimeoutError` is thrown. The deadline
+ * cancels only this wait: in a request handler, it times out that request, never the task that
+ * started the server.
  *
  * If the task calling `waitFor` is cancelled, `aw` is cancelled too and waited for, then
  * `CancelledError` is thrown. If `aw` swallows its cancellation and returns a value, that value

@@ -162,14 +162,14 @@ export class WaiterQueue<T> {
    * it. Returns what the caller should await.
    */
   enqueue(wait: QueuedWait<T>): Promise<T> {
-    if (wait.begin()) this.push(wait);
+    this.start(wait);
     return wait.result;
   }
 
   /**
-   * Like `enqueue`, for a caller that awaits `wait.promise` itself and calls `wait.resumed()`
-   * after it (a `use(fn)`, whose wait nobody else holds): one promise and one reaction fewer
-   * than `result`.
+   * Starts `wait` and appends it if it is still waiting. The caller awaits `wait.result`, or, if
+   * nobody else holds the wait (a `use(fn)`), `wait.promise` followed by `wait.resumed()`: one
+   * promise and one reaction fewer.
    */
   start(wait: QueuedWait<T>): void {
     if (wait.begin()) this.push(wait);
