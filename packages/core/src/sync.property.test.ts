@@ -10,6 +10,7 @@ import {
   BrokenBarrierError,
   Condition,
   Event,
+  Future,
   InvalidStateError,
   Lock,
   Semaphore,
@@ -31,6 +32,13 @@ function waitersOf(primitive: { toString(): string }): number {
 /** A caller inside a task (cancelled with `task.cancel()`) or outside (aborted with a signal). */
 type Kind = 'task' | 'signal';
 const kindOf = (i: number): Kind => (i % 2 === 0 ? 'task' : 'signal');
+/**
+ * Permit actors add callers in a callback that a task set up (a promise reaction outside the
+ * task's own await chain, in its async context), cancelled with `task.cancel()`.
+ */
+type PermitKind = Kind | 'callback';
+const PERMIT_ACTORS = ACTORS + 2;
+const permitKindOf = (i: number): PermitKind => (i >= ACTORS ? 'callback' : kindOf(i));
 /** Picks among the candidates for a step (taken modulo their number). */
 const choice = fc.nat({ max: 2 * ACTORS });
 const ABORTED = new Error('aborted by the test');
@@ -84,10 +92,10 @@ function lock(): Permits {
 
 /** How an actor takes a permit: `acquire()`, or `use(fn)` (released when `fn` returns). */
 type Via = 'acquire' | 'use';
-const viaOf = (i: number): Via => (i < 2 ? 'acquire' : 'use');
+const viaOf = (i: number): Via => (i < 2 || i === ACTORS ? 'acquire' : 'use');
 
 interface PermitActor {
-  readonly kind: Kind;
+  readonly kind: PermitKind;
   readonly via: Via;
   /** For `use`: ends the holder's `fn`, after which `use` releases the permit. */
   unhold: (() => void) | undefined;
@@ -139,8 +147,8 @@ const permitStep: fc.Arbitrary<PermitStep> = fc.oneof(
 );
 
 async function runPermits(primitive: Permits, steps: PermitStep[]): Promise<void> {
-  const actors: PermitActor[] = Array.from({ length: ACTORS }, (_, i) => ({
-    kind: kindOf(i),
+  const actors: PermitActor[] = Array.from({ length: PERMIT_ACTORS }, (_, i) => ({
+    kind: permitKindOf(i),
     via: viaOf(i),
     unhold: undefined,
     cancelled: false,
@@ -150,14 +158,17 @@ async function runPermits(primitive: Permits, steps: PermitStep[]): Promise<void
     controller: undefined,
   }));
   let seq = 0;
+  const callbackTasks: Task<void>[] = [];
   const holders = (): number => actors.filter((a) => a.status === 'holding').length;
 
   // use(fn): `fn` holds the permit until the test releases it; it never runs for a waiter
   // cancelled or aborted.
   const hold = (a: PermitActor) => (): Promise<void> => {
     expect(a.status).toBe('waiting');
-    // A cancel that came with the permit (same tick) still wins: the permit goes back.
-    expect(a.cancelled).toBe(false);
+    // A cancel that came with the permit (same tick) still wins: the permit goes back. (A
+    // callback's wait that was handed the permit before the cancel keeps it: a callback never
+    // takes its task's cancellation.)
+    if (a.kind !== 'callback') expect(a.cancelled).toBe(false);
     a.status = 'holding';
     return new Promise<void>((resolve) => {
       a.unhold = resolve;
@@ -168,9 +179,11 @@ async function runPermits(primitive: Permits, steps: PermitStep[]): Promise<void
     a.status = 'waiting';
     a.seq = Infinity;
     a.cancelled = false;
-    if (a.kind === 'task') {
+    if (a.kind !== 'signal') {
       let started = false;
-      const task = createTask(async () => {
+      const take = async (): Promise<void> => {
+        // A callback whose task was cancelled before it ran (the task ended then) does nothing.
+        if (a.task !== task || a.cancelled) return;
         started = true;
         a.seq = ++seq;
         try {
@@ -183,8 +196,19 @@ async function runPermits(primitive: Permits, steps: PermitStep[]): Promise<void
           expect(isCancelledError(error), String(error)).toBe(true);
           a.status = 'idle';
         }
+      };
+      const task = createTask(async () => {
+        if (a.kind === 'task') {
+          await take();
+          return;
+        }
+        // The callback's chain is not the task's own: the task waits elsewhere meanwhile, until
+        // it is cancelled (at the latest when the run ends).
+        void Promise.resolve().then(take);
+        await new Future<void>();
       });
       a.task = task;
+      if (a.kind === 'callback') callbackTasks.push(task);
       // A task cancelled before it started never called acquire().
       task.addDoneCallback(() => {
         if (!started) a.status = 'idle';
@@ -214,10 +238,11 @@ async function runPermits(primitive: Permits, steps: PermitStep[]): Promise<void
   };
   const cancel = (a: PermitActor): void => {
     if (a.status !== 'waiting') return;
-    if (a.kind === 'task') {
+    if (a.kind === 'signal') a.controller?.abort(ABORTED);
+    else {
       a.cancelled = true;
       a.task?.cancel();
-    } else a.controller?.abort(ABORTED);
+    }
   };
 
   const checkAlways = (): void => {
@@ -313,6 +338,9 @@ async function runPermits(primitive: Permits, steps: PermitStep[]): Promise<void
   }
   expect(primitive.value).toBe(primitive.permits);
   expect(waitersOf(primitive)).toBe(0);
+  for (const task of callbackTasks) task.cancel();
+  await settle();
+  expect(primitive.value).toBe(primitive.permits);
 }
 
 describe('Semaphore, BoundedSemaphore and Lock (properties)', () => {
