@@ -11,6 +11,7 @@ import type { ItemStore } from './internal/item-store.js';
 import { RingBuffer } from './internal/ring-buffer.js';
 import {
   InvalidStateError,
+  Future,
   LifoQueue,
   PriorityQueue,
   Queue,
@@ -115,7 +116,7 @@ const count = fc.integer({ min: 1, max: 4 });
 // ---------------------------------------------------------------------------------------------
 // Tasks, signals and iterators, with same-tick cancels: nothing lost, nothing duplicated.
 
-type Caller = 'task' | 'signal' | 'iterator';
+type Caller = 'task' | 'signal' | 'iterator' | 'callback';
 type Step =
   | { op: 'put'; by: Caller; priority: number }
   | { op: 'putNowait'; priority: number }
@@ -128,7 +129,7 @@ type Step =
   | { op: 'handOffRace'; gets: number; priorities: number[]; count: number }
   | { op: 'flush'; rounds: number };
 
-const caller = fc.constantFrom<Caller>('task', 'task', 'task', 'signal', 'iterator');
+const caller = fc.constantFrom<Caller>('task', 'task', 'task', 'signal', 'iterator', 'callback');
 const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 5, arbitrary: fc.record({ op: fc.constant('put' as const), by: caller, priority }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('putNowait' as const), priority }) },
@@ -219,6 +220,30 @@ async function runChaos(
     }
   };
 
+  // A put() or get() in a callback a task set up (a promise reaction outside the task's own
+  // await chain, in its async context), cancelled with the task; the task's own code waits
+  // elsewhere meanwhile, until it is cancelled (at the latest when the run ends).
+  const callbackTasks: Task<void>[] = [];
+  const inCallback = (op: 'put' | 'get', body: () => Promise<void>): void => {
+    let cancelled = false;
+    let settleWith = (_outcome: Promise<void>): void => undefined;
+    const outcome = new Promise<void>((resolve) => (settleWith = resolve));
+    const task = createTask(async () => {
+      // A callback whose task was cancelled before it ran does nothing (the task has ended).
+      settleWith(Promise.resolve().then(() => (cancelled ? undefined : body())));
+      await new Future<void>();
+    });
+    task.addDoneCallback(() => {
+      settleWith(Promise.resolve()); // cancelled before it started: the callback never ran
+    });
+    void task.catch(() => undefined);
+    callbackTasks.push(task);
+    track(op, outcome.catch(expectRefusal), () => {
+      cancelled = true;
+      task.cancel();
+    });
+  };
+
   const getInTask = (): void => {
     const task = createTask(async () => {
       delivered.push(await queue.get());
@@ -239,6 +264,12 @@ async function runChaos(
           });
           tasks.push(task);
           track(s.op, task.catch(expectRefusal), () => task.cancel());
+        } else if (s.by === 'callback') {
+          inCallback('put', async () => {
+            const item: Item = [s.priority, nextId++];
+            await queue.put(item);
+            putOk.push(item);
+          });
         } else {
           const item: Item = [s.priority, nextId++];
           const controller = new AbortController();
@@ -279,7 +310,11 @@ async function runChaos(
         break;
       case 'get': {
         if (s.by === 'task') getInTask();
-        else if (s.by === 'signal') {
+        else if (s.by === 'callback') {
+          inCallback('get', async () => {
+            delivered.push(await queue.get());
+          });
+        } else if (s.by === 'signal') {
           const controller = new AbortController();
           const get = queue.get({ signal: controller.signal }).then((item) => {
             delivered.push(item);
@@ -322,6 +357,8 @@ async function runChaos(
   expect(unexpected).toEqual([]);
   expect(store.wrongTakes).toEqual([]);
   expect(tasks.filter((t) => !t.done())).toEqual([]);
+  for (const task of callbackTasks) task.cancel();
+  await settle();
   checkInvariants(queue);
 
   const left: Item[] = [];
