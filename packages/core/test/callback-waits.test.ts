@@ -3,7 +3,6 @@
 // cancellation reaches its wait (API.md, "Scopes and callbacks"); it must not be consumed there
 // (the task's own code still gets it), and the primitive must come out as if the wait had never
 // been made: no permit, item or wake-up lost, no timer left behind.
-import { EventEmitter } from 'node:events';
 import { describe, expect, it, vi } from 'vitest';
 import {
   ALL_COMPLETED,
@@ -31,6 +30,7 @@ import {
   waitFor,
 } from '../src/index.js';
 import type { Task } from '../src/index.js';
+import { ORIGINS, OWNS, checkNoLeakedTimers, gate, ownCode } from './callback-waits-shared.js';
 import { nextTurn, rejection } from './helpers.js';
 
 /** A wait to begin in a callback, on a primitive set up so that it must wait. */
@@ -318,94 +318,60 @@ const WAITS: Record<string, () => BlockedWait> = {
   },
 };
 
-/** Ways a task sets up a callback that runs later in its async context. */
-const ORIGINS: Record<string, (callback: () => void) => void> = {
-  'a setImmediate callback': (callback) => {
-    setImmediate(callback);
-  },
-  'a setTimeout callback': (callback) => {
-    setTimeout(callback, 0);
-  },
-  'an EventEmitter listener': (callback) => {
-    const emitter = new EventEmitter();
-    emitter.on('go', callback);
-    setTimeout(() => emitter.emit('go'), 0);
-  },
-};
-
-/** The ref'd timers now (each sleep, waitFor or timeout holds one while it waits). */
-function timers(): number {
-  return process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
-}
-
 type Outcome = { value: unknown } | { error: unknown };
 
-/** A plain promise and its resolve function (not corio's: nothing here may be a corio wait). */
-function signal(): { promise: Promise<void>; resolve: () => void } {
-  let resolve = (): void => undefined;
-  const promise = new Promise<void>((done) => (resolve = done));
-  return { promise, resolve };
-}
+checkNoLeakedTimers();
 
-const CASES = Object.keys(WAITS).flatMap((waitName) =>
-  Object.keys(ORIGINS).map((origin) => [waitName, origin] as const),
+const CASES = Object.keys(WAITS).flatMap((wait) =>
+  ORIGINS.flatMap((origin) => OWNS.map((own) => ({ wait, origin, own }))),
 );
 
-describe.each([
-  ['awaits a foreign promise, so it gets the cancellation at its next corio await', 'foreign'],
-  ['is suspended at a corio await, so it gets the cancellation at once', 'corio'],
-] as const)("a task whose own code %s; its callback's wait", (_title, own) => {
-  it.each(CASES)('%s in %s is interrupted, and nothing is lost', async (waitName, origin) => {
-    const timersBefore = timers();
-    const blocked = (WAITS[waitName] as () => BlockedWait)();
-    const setUp = ORIGINS[origin] as (callback: () => void) => void;
-    const events: string[] = [];
-    const begun = signal();
-    const foreign = signal();
-    let outcome: Promise<Outcome> | undefined;
-    const task = createTask(async () => {
-      setUp(() => {
-        outcome = Promise.resolve(blocked.begin()).then(
-          (value) => ({ value }),
-          (error: unknown) => ({ error }),
-        );
-        void outcome.then(() => events.push('callback settled'));
-        begun.resolve();
+describe("a wait begun in a callback a task set up, the task's own code awaiting", () => {
+  it.each(CASES)(
+    '$own: $wait in $origin.name is interrupted, and nothing is lost',
+    async ({ wait, origin, own }) => {
+      const blocked = (WAITS[wait] as () => BlockedWait)();
+      const events: string[] = [];
+      const begun = gate();
+      const foreign = gate();
+      let outcome: Promise<Outcome> | undefined;
+      const task = createTask(async () => {
+        origin.setUp(() => {
+          outcome = Promise.resolve(blocked.begin()).then(
+            (value) => ({ value }),
+            (error: unknown) => ({ error }),
+          );
+          void outcome.then(() => events.push('callback settled'));
+          begun.open();
+        });
+        await ownCode(own, foreign.promise, events);
       });
-      if (own === 'foreign') {
-        await foreign.promise;
-        events.push('own code resumed');
-        await sleep(0); // its first corio await since the cancel
-      } else {
-        await never();
-      }
-      events.push('own code was not cancelled');
-    });
-    await begun.promise;
-    await nextTurn(); // the wait is registered (some begin in a job of their own)
-    expect(task.done()).toBe(false);
-    task.cancel('stop');
-
-    const seen = (await outcome) as Outcome;
-    expect('error' in seen ? seen.error : seen).toBeInstanceOf(CancelledError);
-    if (own === 'foreign') {
-      // The callback saw the cancellation but did not take it: the task waits on.
-      await nextTurn();
+      await begun.promise;
+      await nextTurn(); // the wait is registered (some begin in a job of their own)
       expect(task.done()).toBe(false);
-      foreign.resolve();
-    }
-    const error = await rejection(task);
-    expect(error).toBeInstanceOf(CancelledError);
-    expect((error as CancelledError).message).toBe('stop');
-    expect(task.cancelled()).toBe(true);
-    expect(events).toEqual(
-      own === 'foreign' ? ['callback settled', 'own code resumed'] : ['callback settled'],
-    );
-    await blocked.after();
-    await nextTurn();
-    // At most: a timer of the test runner's may have ended meanwhile, never one more.
-    expect(timers()).toBeLessThanOrEqual(timersBefore);
-  });
+      task.cancel('stop');
+
+      const seen = (await outcome) as Outcome;
+      expect('error' in seen ? seen.error : seen).toBeInstanceOf(CancelledError);
+      if (own === 'a foreign promise') {
+        // The callback saw the cancellation but did not take it: the task waits on.
+        await nextTurn();
+        expect(task.done()).toBe(false);
+        foreign.open();
+      }
+      const error = await rejection(task);
+      expect(error).toBeInstanceOf(CancelledError);
+      expect((error as CancelledError).message).toBe('stop');
+      expect(task.cancelled()).toBe(true);
+      expect(events).toEqual(
+        own === 'a foreign promise'
+          ? ['callback settled', 'foreign promise resolved', 'own code: CancelledError']
+          : // Both waits are interrupted in the order they began: the own code's first.
+            ['own code: CancelledError', 'callback settled'],
+      );
+      await blocked.after();
+    },
+  );
 });
 
 /** A wait in a callback, and the hand-off that would end it, for a race with the cancel. */
@@ -501,8 +467,8 @@ describe.each([
     '%s: nothing is lost, the task still gets its cancel',
     async (name) => {
       const race = (RACES[name] as () => Race)();
-      const begun = signal();
-      const foreign = signal();
+      const begun = gate();
+      const foreign = gate();
       let outcome: Promise<Outcome> | undefined;
       const task = createTask(async () => {
         setImmediate(() => {
@@ -510,7 +476,7 @@ describe.each([
             (value) => ({ value }),
             (error: unknown) => ({ error }),
           );
-          begun.resolve();
+          begun.open();
         });
         await foreign.promise;
         await sleep(0);
@@ -534,7 +500,7 @@ describe.each([
         expect(seen).toHaveProperty('value');
       }
       race.check(seen);
-      foreign.resolve();
+      foreign.open();
       expect(await rejection(task)).toBeInstanceOf(CancelledError);
       expect(task.cancelled()).toBe(true);
     },
