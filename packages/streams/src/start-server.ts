@@ -37,6 +37,11 @@ export interface StartServerOptions {
  * An error thrown by a handler is reported with `console.error` and closes that connection; the
  * other connections are not touched.
  *
+ * Each handler runs in a task of its own, not in the task that started the server (as in
+ * asyncio): cancelling that task stops neither the server nor its handlers by itself. Have the
+ * task `await server.serveForever()`, which closes the server when the task is cancelled, or
+ * `close()` it (and `closeClients()` or `abortClients()`) and `await server.waitClosed()`.
+ *
  * @param onClient - handles one connection.
  * @param host - the address to listen on; `undefined` for every interface.
  * @param port - the port; 0 picks a free one (see `server.address()`).
