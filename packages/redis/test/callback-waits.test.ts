@@ -18,7 +18,6 @@ import {
   cancelMidWait,
   track,
 } from '../../core/test/callback-waits-shared.js';
-import { nextTurn } from '../../core/test/helpers.js';
 
 const server = useRedisServer();
 let redis: Redis;
