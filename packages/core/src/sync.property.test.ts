@@ -33,8 +33,8 @@ function waitersOf(primitive: { toString(): string }): number {
 type Kind = 'task' | 'signal';
 const kindOf = (i: number): Kind => (i % 2 === 0 ? 'task' : 'signal');
 /**
- * Permit actors add callers in a callback that a task set up (a promise reaction outside the
- * task's own await chain, in its async context), cancelled with `task.cancel()`.
+ * The permit and Event actors add callers in a callback that a task set up (a promise reaction
+ * outside the task's own await chain, in its async context), cancelled with `task.cancel()`.
  */
 type PermitKind = Kind | 'callback';
 const PERMIT_ACTORS = ACTORS + 2;
@@ -392,7 +392,8 @@ type Outcome = 'woke' | 'cancelled' | 'aborted';
 async function runEvent(steps: EventStep[]): Promise<void> {
   const event = new Event();
   const outcomes: [number, Outcome][] = [];
-  const cancels: (() => void)[] = Array.from({ length: ACTORS }, () => () => undefined);
+  const cancels: (() => void)[] = Array.from({ length: PERMIT_ACTORS }, () => () => undefined);
+  const callbackTasks: Task<void>[] = [];
   // The model: the flag, and who waits.
   let isSet = false;
   const waiting = new Set<number>();
@@ -407,9 +408,17 @@ async function runEvent(steps: EventStep[]): Promise<void> {
       },
     );
   const wait = (i: number): void => {
-    if (kindOf(i) === 'task') {
+    if (permitKindOf(i) === 'task') {
       // The outcome of wait() itself, seen inside the task.
       const task = createTask(() => record(i, event.wait()));
+      cancels[i] = () => task.cancel();
+    } else if (permitKindOf(i) === 'callback') {
+      // In a callback the task set up, while the task itself waits elsewhere.
+      const task = createTask(async () => {
+        void Promise.resolve().then(() => record(i, event.wait()));
+        await new Future<void>();
+      });
+      callbackTasks.push(task);
       cancels[i] = () => task.cancel();
     } else {
       const controller = new AbortController();
@@ -421,10 +430,11 @@ async function runEvent(steps: EventStep[]): Promise<void> {
   };
   const expected = (ids: Iterable<number>, outcome: Outcome): [number, Outcome][] =>
     [...ids].map((i) => [i, outcome]);
-  const cancelled = (i: number): Outcome => (kindOf(i) === 'task' ? 'cancelled' : 'aborted');
+  const cancelled = (i: number): Outcome =>
+    permitKindOf(i) === 'signal' ? 'aborted' : 'cancelled';
 
   const idle = (n: number): number => {
-    const candidates = [...Array(ACTORS).keys()].filter((i) => !waiting.has(i));
+    const candidates = [...Array(PERMIT_ACTORS).keys()].filter((i) => !waiting.has(i));
     return candidates[n % Math.max(candidates.length, 1)] ?? -1;
   };
   const waiter = (n: number): number => [...waiting][n % Math.max(waiting.size, 1)] ?? -1;
@@ -466,10 +476,11 @@ async function runEvent(steps: EventStep[]): Promise<void> {
         if (was) cancels[target]?.();
         isSet = true;
         // A task cancelled before it resumed throws on resume (nothing to give back); an abort
-        // after the wake-up is too late.
+        // after the wake-up is too late, and so is a cancel for a callback's wait (a callback
+        // never takes its task's cancellation).
         expect_ = [...waiting].map((i) => [
           i,
-          i === target && was && kindOf(i) === 'task' ? 'cancelled' : 'woke',
+          i === target && was && permitKindOf(i) === 'task' ? 'cancelled' : 'woke',
         ]);
         waiting.clear();
         break;
@@ -484,6 +495,8 @@ async function runEvent(steps: EventStep[]): Promise<void> {
   }
   // Done: wake whoever still waits.
   event.set();
+  await settle();
+  for (const task of callbackTasks) task.cancel();
   await settle();
 }
 
