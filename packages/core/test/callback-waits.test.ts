@@ -353,6 +353,7 @@ describe("a wait begun in a callback a task set up, the task's own code awaiting
 
       const seen = (await outcome) as Outcome;
       expect('error' in seen ? seen.error : seen).toBeInstanceOf(CancelledError);
+      expect((seen as { error: Error }).error.message).toBe('stop');
       if (own === 'a foreign promise') {
         // The callback saw the cancellation but did not take it: the task waits on.
         await nextTurn();
