@@ -3,7 +3,7 @@ import { Future } from './future.js';
 import { LISTEN, UNLISTEN } from './internal/symbols.js';
 import { Timer } from './internal/timer.js';
 import type { Awaitable } from './awaitable.js';
-import { isAwaitable, toFuture } from './internal/to-future.js';
+import { toFutures } from './internal/to-future.js';
 import { checkDuration, isIterable, show } from './internal/validate.js';
 
 /**
@@ -66,21 +66,7 @@ export function asCompleted<T>(
   const timeout = options?.timeout;
   if (timeout !== undefined && timeout !== null)
     checkDuration('asCompleted', 'options.timeout', timeout);
-  const items = Array.from(aws);
-  items.forEach((item, index) => {
-    if (!isAwaitable(item)) {
-      throw new TypeError(
-        `asCompleted: 'aws[${String(index)}]' must be a Task, Future, PromiseLike or function, received ${show(item)}`,
-      );
-    }
-  });
-  const futures = [
-    ...new Set(
-      items.map((item, index) =>
-        toFuture(item, 'asCompleted', `aws[${String(index)}]`, asCompleted),
-      ),
-    ),
-  ];
+  const futures = [...new Set(toFutures(aws, 'asCompleted', asCompleted))];
   return new CompletionIterator(futures, timeout ?? null);
 }
 

@@ -259,6 +259,20 @@ describe('gather', () => {
     expect(allTasks().size).toBe(0);
   });
 
+  it('checks a generator whole too: a TypeError naming its bad element, no task started', async () => {
+    const fn = vi.fn(() => 1);
+    function* items(): Generator {
+      yield fn;
+      yield Promise.resolve(1);
+      yield 'not awaitable';
+    }
+    const outer = gather(items() as Iterable<Promise<number>>);
+    await expect(outer).rejects.toThrow(/^gather: 'aws\[2\]'.*received "not awaitable"$/);
+    await flushMicrotasks();
+    expect(fn).not.toHaveBeenCalled();
+    expect(allTasks().size).toBe(0);
+  });
+
   it('rejects with a TypeError for a non-iterable, never throwing synchronously', async () => {
     const outer = gather(5 as unknown as Iterable<Promise<number>>);
     await expect(outer).rejects.toThrow(TypeError);

@@ -2,7 +2,7 @@ import { CancelledError } from './errors.js';
 import { Future } from './future.js';
 import { CANCEL_NOW, FAILED, LISTEN, RETRIEVE } from './internal/symbols.js';
 import type { Awaitable, AwaitableResult } from './awaitable.js';
-import { isAwaitable, toFuture } from './internal/to-future.js';
+import { toFutures } from './internal/to-future.js';
 import { isIterable, show } from './internal/validate.js';
 
 /** Options for {@link gather}. */
@@ -111,18 +111,7 @@ export function gather(
     if (!isIterable(aws)) {
       throw new TypeError(`gather: 'aws' must be an iterable of awaitables, received ${show(aws)}`);
     }
-    const items = Array.from(aws);
-    // Check everything before starting anything, so bad input starts no task.
-    items.forEach((item, index) => {
-      if (!isAwaitable(item)) {
-        throw new TypeError(
-          `gather: 'aws[${String(index)}]' must be a Task, Future, PromiseLike or function, received ${show(item)}`,
-        );
-      }
-    });
-    children = items.map((item, index) =>
-      toFuture(item, 'gather', `aws[${String(index)}]`, gather),
-    );
+    children = toFutures(aws, 'gather', gather);
   } catch (error) {
     const failed = new Future<unknown[]>();
     failed.setException(error);
