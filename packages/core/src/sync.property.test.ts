@@ -547,7 +547,8 @@ const conditionStep: fc.Arbitrary<ConditionStep> = fc.oneof(
 async function runCondition(steps: ConditionStep[]): Promise<void> {
   const cond = new Condition();
   const outcomes: [number, Outcome][] = [];
-  const cancels: (() => void)[] = Array.from({ length: ACTORS }, () => () => undefined);
+  const cancels: (() => void)[] = Array.from({ length: PERMIT_ACTORS }, () => () => undefined);
+  const callbackTasks: Task<void>[] = [];
   // The model: who waits for a notification, in the order they called wait().
   let queue: number[] = [];
 
@@ -565,8 +566,17 @@ async function runCondition(steps: ConditionStep[]): Promise<void> {
     }
   };
   const wait = (i: number): void => {
-    if (kindOf(i) === 'task') {
+    if (permitKindOf(i) === 'task') {
       const task = createTask(() => waitOnce(i));
+      cancels[i] = () => task.cancel();
+      void task.catch(() => undefined);
+    } else if (permitKindOf(i) === 'callback') {
+      // In a callback the task set up, while the task itself waits elsewhere.
+      const task = createTask(async () => {
+        void Promise.resolve().then(() => waitOnce(i));
+        await new Future<void>();
+      });
+      callbackTasks.push(task);
       cancels[i] = () => task.cancel();
       void task.catch(() => undefined);
     } else {
@@ -577,19 +587,25 @@ async function runCondition(steps: ConditionStep[]): Promise<void> {
       void waitOnce(i, controller.signal);
     }
   };
-  const cancelled = (i: number): Outcome => (kindOf(i) === 'task' ? 'cancelled' : 'aborted');
+  const cancelled = (i: number): Outcome =>
+    permitKindOf(i) === 'signal' ? 'aborted' : 'cancelled';
 
   /**
    * Notifies `n` waiters and cancels `target` while it may be one of them: a notified task
    * passes its notification to the next waiter in line; an abort after the notification is too
    * late.
    */
-  const notifyAndCancel = (n: number, target: number): [number, Outcome][] => {
+  const notifyAndCancel = (n: number, target: number, relocking = false): [number, Outcome][] => {
     const notified = queue.slice(0, n);
     const rest = queue.slice(n);
     const result: [number, Outcome][] = notified.map((i) => [i, 'woke']);
     if (notified.includes(target)) {
-      if (kindOf(target) === 'task') {
+      // A callback's wait throws a cancellation it meets while waiting (for the lock, again),
+      // and keeps a notification it resumes with: it must wait to relock when it was cancelled
+      // relocking, or when a waiter notified before it holds the lock.
+      const kind = permitKindOf(target);
+      const callbackWaits = relocking || notified.indexOf(target) > 0;
+      if (kind === 'task' || (kind === 'callback' && callbackWaits)) {
         result.splice(notified.indexOf(target), 1, [target, 'cancelled']);
         const next = rest.shift();
         if (next !== undefined) result.push([next, 'woke']);
@@ -603,7 +619,7 @@ async function runCondition(steps: ConditionStep[]): Promise<void> {
   };
 
   const idle = (n: number): number => {
-    const candidates = [...Array(ACTORS).keys()].filter((i) => !queue.includes(i));
+    const candidates = [...Array(PERMIT_ACTORS).keys()].filter((i) => !queue.includes(i));
     return candidates[n % Math.max(candidates.length, 1)] ?? -1;
   };
   // Half the time the first in line: the one a notification reaches first.
@@ -667,7 +683,7 @@ async function runCondition(steps: ConditionStep[]): Promise<void> {
         cancels[i]?.();
         await settle();
         cond.release();
-        expected = notifyAndCancel(step.n, i);
+        expected = notifyAndCancel(step.n, i, true);
         break;
       }
     }
@@ -685,6 +701,8 @@ async function runCondition(steps: ConditionStep[]): Promise<void> {
   await cond.acquire();
   cond.notifyAll();
   cond.release();
+  await settle();
+  for (const task of callbackTasks) task.cancel();
   await settle();
 }
 
