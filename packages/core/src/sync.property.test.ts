@@ -19,7 +19,6 @@ import {
 } from './index.js';
 import type { Task } from './index.js';
 
-const ACTORS = 5;
 const NUM_RUNS = 150;
 /** Enough microtask rounds for every hand-off, check on resume and task step to settle. */
 const settle = (): Promise<void> => flushMicrotasks(40);
@@ -29,16 +28,17 @@ function waitersOf(primitive: { toString(): string }): number {
   return Number(/waiters:(\d+)/.exec(primitive.toString())?.[1] ?? 0);
 }
 
-/** A caller inside a task (cancelled with `task.cancel()`) or outside (aborted with a signal). */
-type Kind = 'task' | 'signal';
-const kindOf = (i: number): Kind => (i % 2 === 0 ? 'task' : 'signal');
 /**
- * The permit and Event actors add callers in a callback that a task set up (a promise reaction
- * outside the task's own await chain, in its async context), cancelled with `task.cancel()`.
+ * Who calls: actors 0 to 4 alternate between a caller inside a task (cancelled with
+ * `task.cancel()`) and one outside (aborted with a signal); actors 5 and 6 call from a callback
+ * that a task set up (a promise reaction outside the task's own await chain, in its async
+ * context), cancelled with `task.cancel()`.
  */
-type PermitKind = Kind | 'callback';
-const PERMIT_ACTORS = ACTORS + 2;
-const permitKindOf = (i: number): PermitKind => (i >= ACTORS ? 'callback' : kindOf(i));
+type Kind = 'task' | 'signal' | 'callback';
+const FIRST_CALLBACK_ACTOR = 5;
+const ACTORS = 7;
+const kindOf = (i: number): Kind =>
+  i >= FIRST_CALLBACK_ACTOR ? 'callback' : i % 2 === 0 ? 'task' : 'signal';
 /** Picks among the candidates for a step (taken modulo their number). */
 const choice = fc.nat({ max: 2 * ACTORS });
 const ABORTED = new Error('aborted by the test');
@@ -92,10 +92,10 @@ function lock(): Permits {
 
 /** How an actor takes a permit: `acquire()`, or `use(fn)` (released when `fn` returns). */
 type Via = 'acquire' | 'use';
-const viaOf = (i: number): Via => (i < 2 || i === ACTORS ? 'acquire' : 'use');
+const viaOf = (i: number): Via => (i < 2 || i === FIRST_CALLBACK_ACTOR ? 'acquire' : 'use');
 
 interface PermitActor {
-  readonly kind: PermitKind;
+  readonly kind: Kind;
   readonly via: Via;
   /** For `use`: ends the holder's `fn`, after which `use` releases the permit. */
   unhold: (() => void) | undefined;
@@ -147,8 +147,8 @@ const permitStep: fc.Arbitrary<PermitStep> = fc.oneof(
 );
 
 async function runPermits(primitive: Permits, steps: PermitStep[]): Promise<void> {
-  const actors: PermitActor[] = Array.from({ length: PERMIT_ACTORS }, (_, i) => ({
-    kind: permitKindOf(i),
+  const actors: PermitActor[] = Array.from({ length: ACTORS }, (_, i) => ({
+    kind: kindOf(i),
     via: viaOf(i),
     unhold: undefined,
     cancelled: false,
@@ -392,7 +392,7 @@ type Outcome = 'woke' | 'cancelled' | 'aborted';
 async function runEvent(steps: EventStep[]): Promise<void> {
   const event = new Event();
   const outcomes: [number, Outcome][] = [];
-  const cancels: (() => void)[] = Array.from({ length: PERMIT_ACTORS }, () => () => undefined);
+  const cancels: (() => void)[] = Array.from({ length: ACTORS }, () => () => undefined);
   const callbackTasks: Task<void>[] = [];
   // The model: the flag, and who waits.
   let isSet = false;
@@ -408,11 +408,11 @@ async function runEvent(steps: EventStep[]): Promise<void> {
       },
     );
   const wait = (i: number): void => {
-    if (permitKindOf(i) === 'task') {
+    if (kindOf(i) === 'task') {
       // The outcome of wait() itself, seen inside the task.
       const task = createTask(() => record(i, event.wait()));
       cancels[i] = () => task.cancel();
-    } else if (permitKindOf(i) === 'callback') {
+    } else if (kindOf(i) === 'callback') {
       // In a callback the task set up, while the task itself waits elsewhere.
       const task = createTask(async () => {
         void Promise.resolve().then(() => record(i, event.wait()));
@@ -430,11 +430,10 @@ async function runEvent(steps: EventStep[]): Promise<void> {
   };
   const expected = (ids: Iterable<number>, outcome: Outcome): [number, Outcome][] =>
     [...ids].map((i) => [i, outcome]);
-  const cancelled = (i: number): Outcome =>
-    permitKindOf(i) === 'signal' ? 'aborted' : 'cancelled';
+  const cancelled = (i: number): Outcome => (kindOf(i) === 'signal' ? 'aborted' : 'cancelled');
 
   const idle = (n: number): number => {
-    const candidates = [...Array(PERMIT_ACTORS).keys()].filter((i) => !waiting.has(i));
+    const candidates = [...Array(ACTORS).keys()].filter((i) => !waiting.has(i));
     return candidates[n % Math.max(candidates.length, 1)] ?? -1;
   };
   const waiter = (n: number): number => [...waiting][n % Math.max(waiting.size, 1)] ?? -1;
@@ -480,7 +479,7 @@ async function runEvent(steps: EventStep[]): Promise<void> {
         // never takes its task's cancellation).
         expect_ = [...waiting].map((i) => [
           i,
-          i === target && was && permitKindOf(i) === 'task' ? 'cancelled' : 'woke',
+          i === target && was && kindOf(i) === 'task' ? 'cancelled' : 'woke',
         ]);
         waiting.clear();
         break;
@@ -547,7 +546,7 @@ const conditionStep: fc.Arbitrary<ConditionStep> = fc.oneof(
 async function runCondition(steps: ConditionStep[]): Promise<void> {
   const cond = new Condition();
   const outcomes: [number, Outcome][] = [];
-  const cancels: (() => void)[] = Array.from({ length: PERMIT_ACTORS }, () => () => undefined);
+  const cancels: (() => void)[] = Array.from({ length: ACTORS }, () => () => undefined);
   const callbackTasks: Task<void>[] = [];
   // The model: who waits for a notification, in the order they called wait().
   let queue: number[] = [];
@@ -566,11 +565,11 @@ async function runCondition(steps: ConditionStep[]): Promise<void> {
     }
   };
   const wait = (i: number): void => {
-    if (permitKindOf(i) === 'task') {
+    if (kindOf(i) === 'task') {
       const task = createTask(() => waitOnce(i));
       cancels[i] = () => task.cancel();
       void task.catch(() => undefined);
-    } else if (permitKindOf(i) === 'callback') {
+    } else if (kindOf(i) === 'callback') {
       // In a callback the task set up, while the task itself waits elsewhere.
       const task = createTask(async () => {
         void Promise.resolve().then(() => waitOnce(i));
@@ -587,8 +586,7 @@ async function runCondition(steps: ConditionStep[]): Promise<void> {
       void waitOnce(i, controller.signal);
     }
   };
-  const cancelled = (i: number): Outcome =>
-    permitKindOf(i) === 'signal' ? 'aborted' : 'cancelled';
+  const cancelled = (i: number): Outcome => (kindOf(i) === 'signal' ? 'aborted' : 'cancelled');
 
   /**
    * Notifies `n` waiters and cancels `target` while it may be one of them: a notified task
@@ -603,7 +601,7 @@ async function runCondition(steps: ConditionStep[]): Promise<void> {
       // A callback's wait throws a cancellation it meets while waiting (for the lock, again),
       // and keeps a notification it resumes with: it must wait to relock when it was cancelled
       // relocking, or when a waiter notified before it holds the lock.
-      const kind = permitKindOf(target);
+      const kind = kindOf(target);
       const callbackWaits = relocking || notified.indexOf(target) > 0;
       if (kind === 'task' || (kind === 'callback' && callbackWaits)) {
         result.splice(notified.indexOf(target), 1, [target, 'cancelled']);
@@ -619,7 +617,7 @@ async function runCondition(steps: ConditionStep[]): Promise<void> {
   };
 
   const idle = (n: number): number => {
-    const candidates = [...Array(PERMIT_ACTORS).keys()].filter((i) => !queue.includes(i));
+    const candidates = [...Array(ACTORS).keys()].filter((i) => !queue.includes(i));
     return candidates[n % Math.max(candidates.length, 1)] ?? -1;
   };
   // Half the time the first in line: the one a notification reaches first.
@@ -742,6 +740,7 @@ async function runBarrier(parties: number, steps: BarrierStep[]): Promise<void> 
   const barrier = new Barrier(parties);
   const outcomes: [number, BarrierOutcome][] = [];
   const cancels: (() => void)[] = Array.from({ length: ACTORS }, () => () => undefined);
+  const callbackTasks: Task<void>[] = [];
   // The model: who waits for the group to fill, in arrival order, and whether it is broken.
   let queue: number[] = [];
   let broken = false;
@@ -764,6 +763,14 @@ async function runBarrier(parties: number, steps: BarrierStep[]): Promise<void> 
   const wait = (i: number): void => {
     if (kindOf(i) === 'task') {
       const task = createTask(() => record(i, barrier.wait()));
+      cancels[i] = () => task.cancel();
+    } else if (kindOf(i) === 'callback') {
+      // In a callback the task set up, while the task itself waits elsewhere.
+      const task = createTask(async () => {
+        void Promise.resolve().then(() => record(i, barrier.wait()));
+        await new Future<void>();
+      });
+      callbackTasks.push(task);
       cancels[i] = () => task.cancel();
     } else {
       const controller = new AbortController();
@@ -804,7 +811,7 @@ async function runBarrier(parties: number, steps: BarrierStep[]): Promise<void> 
         if (i === -1) break;
         cancels[i]?.();
         queue = queue.filter((j) => j !== i);
-        expected = [[i, kindOf(i) === 'task' ? 'cancelled' : 'aborted']];
+        expected = [[i, kindOf(i) === 'signal' ? 'aborted' : 'cancelled']];
         break;
       }
       case 'completeThenCancel': {
@@ -848,6 +855,8 @@ async function runBarrier(parties: number, steps: BarrierStep[]): Promise<void> 
   }
   // Done: send whoever still waits away.
   barrier.abort();
+  await settle();
+  for (const task of callbackTasks) task.cancel();
   await settle();
 }
 
