@@ -87,7 +87,11 @@ describe('redisLimiter', () => {
     const second = limit(() => ran.push(2));
     const third = limit(() => ran.push(3));
     const fourth = limit(() => ran.push(4));
-    while ((await redis.zcard(`corio:semaphore:{${name}}:queue`)) !== 3) await sleep(2);
+    // The first call runs (its grant has arrived: until then clearQueue() would cancel it too)
+    // and the other three wait in Redis's queue.
+    while (ran.length === 0 || (await redis.zcard(`corio:semaphore:{${name}}:queue`)) !== 3) {
+      await sleep(2);
+    }
     second.cancel();
     limit.clearQueue();
     release();
