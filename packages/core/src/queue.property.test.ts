@@ -4,6 +4,7 @@
 // races of a cancel with a hand-off are exercised too.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { taskWithCallback } from '../test/callback-waits-shared.js';
 import { flushMicrotasks } from '../test/helpers.js';
 import { BinaryHeap } from './internal/binary-heap.js';
 import { ArrivalStore, HeapStore } from './internal/item-store.js';
@@ -11,7 +12,6 @@ import type { ItemStore } from './internal/item-store.js';
 import { RingBuffer } from './internal/ring-buffer.js';
 import {
   InvalidStateError,
-  Future,
   LifoQueue,
   PriorityQueue,
   Queue,
@@ -228,13 +228,12 @@ async function runChaos(
     let cancelled = false;
     let settleWith = (_outcome: Promise<void>): void => undefined;
     const outcome = new Promise<void>((resolve) => (settleWith = resolve));
-    const task = createTask(async () => {
+    const task = taskWithCallback(() => {
       // A callback whose task was cancelled before it ran does nothing (the task has ended).
-      settleWith(Promise.resolve().then(() => (cancelled ? undefined : body())));
-      await new Future<void>();
+      settleWith(cancelled ? Promise.resolve() : body());
     });
     task.addDoneCallback(() => {
-      settleWith(Promise.resolve()); // cancelled before it started: the callback never ran
+      settleWith(Promise.resolve()); // cancelled before its callback ran: it does nothing
     });
     void task.catch(() => undefined);
     callbackTasks.push(task);

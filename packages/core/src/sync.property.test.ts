@@ -3,6 +3,7 @@
 // wall clock), checking the accounting after every step.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { taskWithCallback } from '../test/callback-waits-shared.js';
 import { flushMicrotasks } from '../test/helpers.js';
 import {
   Barrier,
@@ -10,7 +11,6 @@ import {
   BrokenBarrierError,
   Condition,
   Event,
-  Future,
   InvalidStateError,
   Lock,
   Semaphore,
@@ -42,6 +42,23 @@ const kindOf = (i: number): Kind =>
 /** Picks among the candidates for a step (taken modulo their number). */
 const choice = fc.nat({ max: 2 * ACTORS });
 const ABORTED = new Error('aborted by the test');
+
+// The tasks of callback actors wait until they are cancelled: each run ends its own.
+const callbackTasks: Task<unknown>[] = [];
+
+/** Runs `body` in a task of its own (a task actor) or in a callback a task set up. */
+function startActor(kind: 'task' | 'callback', body: () => unknown): Task<unknown> {
+  if (kind === 'task') return createTask(body);
+  const task = taskWithCallback(body);
+  callbackTasks.push(task);
+  return task;
+}
+
+/** Cancels the tasks of the run's callback actors (their callbacks have long ended). */
+async function endCallbackActors(): Promise<void> {
+  for (const task of callbackTasks.splice(0)) task.cancel();
+  await settle();
+}
 
 // ---------------------------------------------------------------------------------------------
 // Semaphore, BoundedSemaphore, Lock: permits
@@ -104,7 +121,7 @@ interface PermitActor {
   status: 'idle' | 'waiting' | 'holding';
   /** When its current acquire() was called (Infinity: its task has not started yet). */
   seq: number;
-  task: Task<void> | undefined;
+  task: Task<unknown> | undefined;
   controller: AbortController | undefined;
 }
 
@@ -158,7 +175,6 @@ async function runPermits(primitive: Permits, steps: PermitStep[]): Promise<void
     controller: undefined,
   }));
   let seq = 0;
-  const callbackTasks: Task<void>[] = [];
   const holders = (): number => actors.filter((a) => a.status === 'holding').length;
 
   // use(fn): `fn` holds the permit until the test releases it; it never runs for a waiter
@@ -197,18 +213,8 @@ async function runPermits(primitive: Permits, steps: PermitStep[]): Promise<void
           a.status = 'idle';
         }
       };
-      const task = createTask(async () => {
-        if (a.kind === 'task') {
-          await take();
-          return;
-        }
-        // The callback's chain is not the task's own: the task waits elsewhere meanwhile, until
-        // it is cancelled (at the latest when the run ends).
-        void Promise.resolve().then(take);
-        await new Future<void>();
-      });
+      const task = startActor(a.kind, take);
       a.task = task;
-      if (a.kind === 'callback') callbackTasks.push(task);
       // A task cancelled before it started never called acquire().
       task.addDoneCallback(() => {
         if (!started) a.status = 'idle';
@@ -338,8 +344,7 @@ async function runPermits(primitive: Permits, steps: PermitStep[]): Promise<void
   }
   expect(primitive.value).toBe(primitive.permits);
   expect(waitersOf(primitive)).toBe(0);
-  for (const task of callbackTasks) task.cancel();
-  await settle();
+  await endCallbackActors();
   expect(primitive.value).toBe(primitive.permits);
 }
 
@@ -393,7 +398,6 @@ async function runEvent(steps: EventStep[]): Promise<void> {
   const event = new Event();
   const outcomes: [number, Outcome][] = [];
   const cancels: (() => void)[] = Array.from({ length: ACTORS }, () => () => undefined);
-  const callbackTasks: Task<void>[] = [];
   // The model: the flag, and who waits.
   let isSet = false;
   const waiting = new Set<number>();
@@ -408,17 +412,10 @@ async function runEvent(steps: EventStep[]): Promise<void> {
       },
     );
   const wait = (i: number): void => {
-    if (kindOf(i) === 'task') {
-      // The outcome of wait() itself, seen inside the task.
-      const task = createTask(() => record(i, event.wait()));
-      cancels[i] = () => task.cancel();
-    } else if (kindOf(i) === 'callback') {
-      // In a callback the task set up, while the task itself waits elsewhere.
-      const task = createTask(async () => {
-        void Promise.resolve().then(() => record(i, event.wait()));
-        await new Future<void>();
-      });
-      callbackTasks.push(task);
+    const kind = kindOf(i);
+    if (kind !== 'signal') {
+      // The outcome of wait() itself, seen inside the task or the callback.
+      const task = startActor(kind, () => record(i, event.wait()));
       cancels[i] = () => task.cancel();
     } else {
       const controller = new AbortController();
@@ -495,8 +492,7 @@ async function runEvent(steps: EventStep[]): Promise<void> {
   // Done: wake whoever still waits.
   event.set();
   await settle();
-  for (const task of callbackTasks) task.cancel();
-  await settle();
+  await endCallbackActors();
 }
 
 describe('Event (properties)', () => {
@@ -547,7 +543,6 @@ async function runCondition(steps: ConditionStep[]): Promise<void> {
   const cond = new Condition();
   const outcomes: [number, Outcome][] = [];
   const cancels: (() => void)[] = Array.from({ length: ACTORS }, () => () => undefined);
-  const callbackTasks: Task<void>[] = [];
   // The model: who waits for a notification, in the order they called wait().
   let queue: number[] = [];
 
@@ -565,17 +560,9 @@ async function runCondition(steps: ConditionStep[]): Promise<void> {
     }
   };
   const wait = (i: number): void => {
-    if (kindOf(i) === 'task') {
-      const task = createTask(() => waitOnce(i));
-      cancels[i] = () => task.cancel();
-      void task.catch(() => undefined);
-    } else if (kindOf(i) === 'callback') {
-      // In a callback the task set up, while the task itself waits elsewhere.
-      const task = createTask(async () => {
-        void Promise.resolve().then(() => waitOnce(i));
-        await new Future<void>();
-      });
-      callbackTasks.push(task);
+    const kind = kindOf(i);
+    if (kind !== 'signal') {
+      const task = startActor(kind, () => waitOnce(i));
       cancels[i] = () => task.cancel();
       void task.catch(() => undefined);
     } else {
@@ -700,8 +687,7 @@ async function runCondition(steps: ConditionStep[]): Promise<void> {
   cond.notifyAll();
   cond.release();
   await settle();
-  for (const task of callbackTasks) task.cancel();
-  await settle();
+  await endCallbackActors();
 }
 
 describe('Condition (properties)', () => {
@@ -740,7 +726,6 @@ async function runBarrier(parties: number, steps: BarrierStep[]): Promise<void> 
   const barrier = new Barrier(parties);
   const outcomes: [number, BarrierOutcome][] = [];
   const cancels: (() => void)[] = Array.from({ length: ACTORS }, () => () => undefined);
-  const callbackTasks: Task<void>[] = [];
   // The model: who waits for the group to fill, in arrival order, and whether it is broken.
   let queue: number[] = [];
   let broken = false;
@@ -761,16 +746,9 @@ async function runBarrier(parties: number, steps: BarrierStep[]): Promise<void> 
       },
     );
   const wait = (i: number): void => {
-    if (kindOf(i) === 'task') {
-      const task = createTask(() => record(i, barrier.wait()));
-      cancels[i] = () => task.cancel();
-    } else if (kindOf(i) === 'callback') {
-      // In a callback the task set up, while the task itself waits elsewhere.
-      const task = createTask(async () => {
-        void Promise.resolve().then(() => record(i, barrier.wait()));
-        await new Future<void>();
-      });
-      callbackTasks.push(task);
+    const kind = kindOf(i);
+    if (kind !== 'signal') {
+      const task = startActor(kind, () => record(i, barrier.wait()));
       cancels[i] = () => task.cancel();
     } else {
       const controller = new AbortController();
@@ -856,8 +834,7 @@ async function runBarrier(parties: number, steps: BarrierStep[]): Promise<void> 
   // Done: send whoever still waits away.
   barrier.abort();
   await settle();
-  for (const task of callbackTasks) task.cancel();
-  await settle();
+  await endCallbackActors();
 }
 
 describe('Barrier (properties)', () => {

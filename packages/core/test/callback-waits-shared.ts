@@ -3,7 +3,7 @@
 // no timer armed. (Imported by the other packages' tests by path, as docs/test's helpers are.)
 import { EventEmitter } from 'node:events';
 import { afterEach, beforeEach, expect, vi } from 'vitest';
-import { CancelledError, Future, sleep } from '../src/index.js';
+import { CancelledError, Future, createTask, sleep } from '../src/index.js';
 import type { Task } from '../src/index.js';
 import { nextTurn } from './helpers.js';
 
@@ -41,6 +41,25 @@ export const ORIGINS: readonly Origin[] = [
 /** What the task's own code awaits while its callback waits. */
 export type Own = 'a foreign promise' | 'a corio future';
 export const OWNS: readonly Own[] = ['a foreign promise', 'a corio future'];
+
+/** Every wait of a table, begun from every origin, with the own code in either state. */
+export function callbackCases<W>(waits: readonly W[]): { wait: W; origin: Origin; own: Own }[] {
+  return waits.flatMap((wait) =>
+    ORIGINS.flatMap((origin) => OWNS.map((own) => ({ wait, origin, own }))),
+  );
+}
+
+/**
+ * A task that sets up a callback running `callback` (a promise reaction outside the task's own
+ * await chain, in its async context), and waits elsewhere, at a corio await, until it is
+ * cancelled.
+ */
+export function taskWithCallback(callback: () => unknown): Task<void> {
+  return createTask(async () => {
+    void Promise.resolve().then(callback);
+    await new Future<void>();
+  });
+}
 
 /** A plain promise and what resolves it: not a cancellation point, nor any corio wait. */
 export function gate(): { promise: Promise<void>; open: () => void } {

@@ -30,7 +30,7 @@ import {
   waitFor,
 } from '../src/index.js';
 import type { Task } from '../src/index.js';
-import { ORIGINS, OWNS, checkNoLeakedTimers, gate, ownCode } from './callback-waits-shared.js';
+import { callbackCases, checkNoLeakedTimers, gate, ownCode } from './callback-waits-shared.js';
 import { nextTurn, rejection } from './helpers.js';
 
 /** A wait to begin in a callback, on a primitive set up so that it must wait. */
@@ -44,6 +44,20 @@ interface BlockedWait {
 /** A future nobody settles: the blocked thing a wait waits on. */
 function never(): Future<number> {
   return new Future<number>();
+}
+
+/** A wait for an item of an empty queue; afterwards, the next item put is not lost. */
+function takeFrom(
+  queue: Queue<number>,
+  take: (queue: Queue<number>) => PromiseLike<unknown>,
+): BlockedWait {
+  return {
+    begin: () => take(queue),
+    after: () => {
+      queue.putNowait(7);
+      expect(queue.getNowait()).toBe(7);
+    },
+  };
 }
 
 const WAITS: Record<string, () => BlockedWait> = {
@@ -235,36 +249,9 @@ const WAITS: Record<string, () => BlockedWait> = {
       },
     };
   },
-  'Queue.get() (the next item is not lost)': () => {
-    const queue = new Queue<number>();
-    return {
-      begin: () => queue.get(),
-      after: () => {
-        queue.putNowait(7);
-        expect(queue.getNowait()).toBe(7);
-      },
-    };
-  },
-  'PriorityQueue.get()': () => {
-    const queue = new PriorityQueue<number>();
-    return {
-      begin: () => queue.get(),
-      after: () => {
-        queue.putNowait(7);
-        expect(queue.getNowait()).toBe(7);
-      },
-    };
-  },
-  'LifoQueue.get()': () => {
-    const queue = new LifoQueue<number>();
-    return {
-      begin: () => queue.get(),
-      after: () => {
-        queue.putNowait(7);
-        expect(queue.getNowait()).toBe(7);
-      },
-    };
-  },
+  'Queue.get() (the next item is not lost)': () => takeFrom(new Queue<number>(), (q) => q.get()),
+  'PriorityQueue.get()': () => takeFrom(new PriorityQueue<number>(), (q) => q.get()),
+  'LifoQueue.get()': () => takeFrom(new LifoQueue<number>(), (q) => q.get()),
   'Queue.put() on a full queue (its item is not added)': () => {
     const queue = new Queue<number>(1);
     queue.putNowait(1);
@@ -288,19 +275,11 @@ const WAITS: Record<string, () => BlockedWait> = {
       },
     };
   },
-  'for await over a Queue': () => {
-    const queue = new Queue<number>();
-    return {
-      begin: async () => {
-        for await (const item of queue) return item;
-        return undefined;
-      },
-      after: () => {
-        queue.putNowait(7);
-        expect(queue.getNowait()).toBe(7);
-      },
-    };
-  },
+  'for await over a Queue': () =>
+    takeFrom(new Queue<number>(), async (queue) => {
+      for await (const item of queue) return item;
+      return undefined;
+    }),
   'await limit(fn) (the queued call never runs)': () => {
     const limit = limiter(1);
     const blocker = limit(() => never());
@@ -322,9 +301,7 @@ type Outcome = { value: unknown } | { error: unknown };
 
 checkNoLeakedTimers();
 
-const CASES = Object.keys(WAITS).flatMap((wait) =>
-  ORIGINS.flatMap((origin) => OWNS.map((own) => ({ wait, origin, own }))),
-);
+const CASES = callbackCases(Object.keys(WAITS));
 
 describe("a wait begun in a callback a task set up, the task's own code awaiting", () => {
   it.each(CASES)(

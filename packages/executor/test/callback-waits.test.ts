@@ -10,12 +10,11 @@ import { WorkerPoolExecutor, runInExecutor, workerFunction } from '@corio/execut
 import { describe, expect, it } from 'vitest';
 import { cells, waitForCell } from './helpers.js';
 import {
-  ORIGINS,
-  OWNS,
+  callbackCases,
+  cancelMidWait,
   checkNoLeakedTimers,
   gate,
   ownCode,
-  cancelMidWait,
   track,
 } from '../../core/test/callback-waits-shared.js';
 
@@ -69,9 +68,7 @@ const WAITS: readonly WaitKind[] = [
   },
 ];
 
-const CASES = WAITS.flatMap((wait) =>
-  ORIGINS.flatMap((origin) => OWNS.map((own) => ({ wait, origin, own }))),
-);
+const CASES = callbackCases(WAITS);
 
 describe('an executor wait begun in a callback that a task set up', () => {
   it.each(CASES)(

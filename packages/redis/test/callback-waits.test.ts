@@ -11,11 +11,10 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { useRedisServer } from './redis-server.js';
 import {
-  ORIGINS,
-  OWNS,
+  callbackCases,
+  cancelMidWait,
   gate,
   ownCode,
-  cancelMidWait,
   track,
 } from '../../core/test/callback-waits-shared.js';
 
@@ -195,9 +194,7 @@ const WAITS: readonly WaitKind[] = [
   },
 ];
 
-const CASES = WAITS.flatMap((wait) =>
-  ORIGINS.flatMap((origin) => OWNS.map((own) => ({ wait, origin, own }))),
-);
+const CASES = callbackCases(WAITS);
 
 describe('a Redis wait begun in a callback that a task set up', () => {
   it.each(CASES)(

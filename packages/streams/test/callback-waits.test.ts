@@ -13,6 +13,7 @@ import type { Tracked } from '../../core/test/callback-waits-shared.js';
 import {
   ORIGINS,
   OWNS,
+  callbackCases,
   cancelMidWait,
   checkNoLeakedTimers,
   gate,
@@ -187,9 +188,7 @@ const WAITS: readonly WaitKind[] = [
   },
 ];
 
-const CASES = WAITS.flatMap((wait) =>
-  ORIGINS.flatMap((origin) => OWNS.map((own) => ({ wait, origin, own }))),
-);
+const CASES = callbackCases(WAITS);
 
 describe('a stream wait begun in a callback that a task set up', () => {
   it.each(CASES)(
